@@ -1,0 +1,39 @@
+"""Exception types shared by every oncotrial package.
+
+House rule (STYLE.md #7): messages read
+"`{param}` of `{func}` must be {constraint}; got {value!r}." followed by the remedy.
+"""
+
+from __future__ import annotations
+
+
+class OncotrialError(Exception):
+    """Base class of every error raised on purpose by oncotrial."""
+
+
+class OncotrialValueError(OncotrialError, ValueError):
+    """A user-supplied value is outside what a function accepts.
+
+    Subclasses :class:`ValueError`, so ``except ValueError`` keeps working.
+
+    Examples
+    --------
+    >>> raise OncotrialValueError("`level` of `proportion_ci` must be in (0, 1); got 1.5.")
+    Traceback (most recent call last):
+    ...
+    oncotrial._errors.OncotrialValueError: `level` of `proportion_ci` must be in (0, 1); got 1.5.
+    """
+
+
+def bad_value(param: str, func: str, constraint: str, value: object, remedy: str = "") -> OncotrialValueError:
+    """Build the house-style error for a bad argument (returned, not raised).
+
+    Examples
+    --------
+    >>> str(bad_value("level", "proportion_ci", "in (0, 1)", 1.5, "Use e.g. 0.95."))
+    '`level` of `proportion_ci` must be in (0, 1); got 1.5. Use e.g. 0.95.'
+    """
+    msg = f"`{param}` of `{func}` must be {constraint}; got {value!r}."
+    if remedy:
+        msg += " " + remedy
+    return OncotrialValueError(msg)

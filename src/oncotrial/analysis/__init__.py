@@ -1,0 +1,1 @@
+"""oncotrial.analysis."""

@@ -95,7 +95,7 @@ def as_float_array(x: Any, func: str, param: str, *, nonnegative: bool = False,
     if bad.any():
         i = _first_bad(bad)
         raise OncotrialValueError(
-            f"`{param}` of `{func}` must be finite; got {arr[i]!r} at index {i}. "
+            f"`{param}` of `{func}` must be finite; got {float(arr[i])!r} at index {i}. "
             "Remove or impute missing values before calling."
         )
     if nonnegative:
@@ -103,7 +103,7 @@ def as_float_array(x: Any, func: str, param: str, *, nonnegative: bool = False,
         if neg.any():
             i = _first_bad(neg)
             raise OncotrialValueError(
-                f"`{param}` of `{func}` must be non-negative; got {arr[i]!r} at index {i}."
+                f"`{param}` of `{func}` must be non-negative; got {float(arr[i])!r} at index {i}."
             )
     return arr
 
@@ -128,7 +128,7 @@ def as_event_array(event: Any, func: str, param: str = "event") -> np.ndarray:
     if bad.any():
         i = _first_bad(bad)
         raise OncotrialValueError(
-            f"`{param}` of `{func}` must be 0/1 or boolean (1 = event); got {arr[i]!r} at index {i}. "
+            f"`{param}` of `{func}` must be 0/1 or boolean (1 = event); got {float(arr[i])!r} at index {i}. "
             "If this is ADaM CNSR (0 = event), pass event = 1 - CNSR."
         )
     return arr.astype(bool)

@@ -1,1 +1,24 @@
-"""oncotrial.stats."""
+"""oncotrial.stats: the statistics core, numerically identical to R.
+
+Every quantity the analysis and report layers print is computed here and nowhere else:
+binomial proportions and tests, the beta-binomial posterior, Kaplan-Meier estimates with
+R ``survfit`` confidence bands and quantiles, reverse-KM follow-up, the log-rank test, and
+exact/rank tests. See ``docs/stats.md``.
+"""
+
+from oncotrial.stats._bayes import BetaPosteriorResult, beta_posterior
+from oncotrial.stats._proportion import (
+    BinomialTestResult,
+    ProportionResult,
+    binomial_test,
+    proportion_ci,
+)
+
+__all__ = [
+    "BetaPosteriorResult",
+    "BinomialTestResult",
+    "ProportionResult",
+    "beta_posterior",
+    "binomial_test",
+    "proportion_ci",
+]

@@ -1,0 +1,111 @@
+"""ISO 8601 date parsing with explicit, per-use imputation of partial dates.
+
+The canonical tables keep dates as ISO strings (``"2014-05-02"``, ``"2014-05"``, ``"2014"``);
+every derivation that *uses* a date states how a partial one is completed (docs/derivations.md,
+"Partial dates"). This module is the only place that turns those strings into timestamps.
+
+Imputation rules (named, and echoed in the ADaM ``*DTF`` flag: ``"D"`` day imputed, ``"M"``
+month and day imputed, as in ADaM IG 1.3 section 3.1.3 [1]_):
+
+``"first"``  earliest day of the period (``2014-05`` -> ``2014-05-01``, ``2014`` -> ``2014-01-01``)
+``"last"``   latest day of the period (``2014-05`` -> ``2014-05-31``, ``2014`` -> ``2014-12-31``)
+``"none"``   partial dates become missing (``NaT``)
+
+References
+----------
+.. [1] CDISC, "Analysis Data Model Implementation Guide", version 1.3, 2021, section 3.1.3
+   (date imputation flags ``*DTF``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from oncotrial._errors import OncotrialValueError
+
+Imputation = Literal["first", "last", "none"]
+
+_FULL = r"^\d{4}-\d{2}-\d{2}$"
+_MONTH = r"^\d{4}-\d{2}$"
+_YEAR = r"^\d{4}$"
+
+
+def parse_iso_dates(values: pd.Series, *, impute: Imputation, func: str, param: str,
+                    context: pd.DataFrame | None = None) -> tuple[pd.Series, pd.Series]:
+    """Parse ISO 8601 date strings, imputing partial dates by the named rule.
+
+    Parameters
+    ----------
+    values : Series
+        ISO strings (a time part after ``T`` is ignored), ``datetime64`` values, or missing.
+    impute : {'first', 'last', 'none'}
+        Rule for partial dates (see module docstring).
+    func, param : str
+        Function and column named in error messages.
+    context : DataFrame, optional
+        Identifying columns (e.g. subject, lesion, visit) aligned with ``values``; the first
+        offending row's values are quoted in the error.
+
+    Returns
+    -------
+    dates : Series of datetime64[ns]
+        Parsed (and imputed) dates; missing stays ``NaT``.
+    flag : Series of object
+        ``"D"`` (day imputed), ``"M"`` (month and day imputed) or ``None``.
+
+    Raises
+    ------
+    OncotrialValueError
+        A non-missing value is not an ISO 8601 (partial) date, or is an impossible date.
+
+    Examples
+    --------
+    >>> d, f = parse_iso_dates(pd.Series(["2014-05-02", "2014-05", "2014", None]),
+    ...                        impute="first", func="f", param="adt")
+    >>> [x.strftime("%Y-%m-%d") if x is not pd.NaT else None for x in d]
+    ['2014-05-02', '2014-05-01', '2014-01-01', None]
+    >>> f.tolist()
+    [None, 'D', 'M', None]
+    >>> parse_iso_dates(pd.Series(["2014-02"]), impute="last", func="f", param="x")[0].iloc[0]
+    Timestamp('2014-02-28 00:00:00')
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return pd.to_datetime(values).dt.tz_localize(None).dt.normalize(), pd.Series(
+            [None] * len(values), index=values.index, dtype=object)
+    s = values.astype("string").str.strip().str.split("T", n=1).str[0]
+    s = s.mask(s == "")
+    present = s.notna().to_numpy()
+    full = s.str.match(_FULL).to_numpy(dtype=bool, na_value=False)
+    month = s.str.match(_MONTH).to_numpy(dtype=bool, na_value=False)
+    year = s.str.match(_YEAR).to_numpy(dtype=bool, na_value=False)
+    bad = present & ~(full | month | year)
+    out = pd.to_datetime(s.where(full), format="%Y-%m-%d", errors="coerce")
+    impossible = full & out.isna().to_numpy()
+    bad |= impossible
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = ""
+        if context is not None:
+            row = context.iloc[i]
+            where = " (" + ", ".join(f"{k}={row[k]!r}" for k in context.columns) + ")"
+        raise OncotrialValueError(
+            f"`{param}` of `{func}` must be an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY); "
+            f"got {values.iloc[i]!r} at row {i}{where}. Correct the date in the source file."
+        )
+    flag = pd.Series(np.where(month, "D", np.where(year, "M", None)), index=values.index,
+                     dtype=object)
+    if impute != "none" and (month | year).any():
+        base = pd.to_datetime(s.where(month) + "-01", format="%Y-%m-%d", errors="coerce")
+        base = base.fillna(pd.to_datetime(s.where(year) + "-01-01", format="%Y-%m-%d",
+                                          errors="coerce"))
+        if impute == "last":
+            base = base.where(~pd.Series(month, index=s.index),
+                              base + pd.offsets.MonthEnd(0))
+            base = base.where(~pd.Series(year, index=s.index), base + pd.offsets.YearEnd(0))
+        out = out.fillna(base)
+    elif impute == "none":
+        flag[:] = None
+    return out.astype("datetime64[ns]"), flag

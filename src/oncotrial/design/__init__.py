@@ -1,1 +1,20 @@
-"""oncotrial.design."""
+"""oncotrial.design — phase II trial designs with exact operating characteristics.
+
+Binary endpoint: exact single stage (A'Hern 2001), Simon two-stage (optimal, minimax,
+admissible) with inference after the trial, Bayesian posterior monitoring (Thall & Simon 1994),
+predictive probability (Lee & Liu 2008) and BOP2 (Zhou, Lee & Yuan 2017).
+Survival: single-arm landmark Kaplan-Meier test (Nagashima et al. 2021) and two-arm
+Schoenfeld / Freedman event and sample-size calculations. See ``docs/design.md``.
+"""
+
+from oncotrial.design._simon import SimonDesign, SimonSearch, simon_design, simon_oc
+from oncotrial.design._single_stage import SingleStageDesign, single_stage_design
+
+__all__ = [
+    "SimonDesign",
+    "SimonSearch",
+    "SingleStageDesign",
+    "simon_design",
+    "simon_oc",
+    "single_stage_design",
+]

@@ -7,6 +7,7 @@ exact/rank tests. See ``docs/stats.md``.
 """
 
 from oncotrial.stats._bayes import BetaPosteriorResult, beta_posterior
+from oncotrial.stats._cox import CoxConvergenceWarning, CoxResult, CoxTest, cox_ph
 from oncotrial.stats._proportion import (
     BinomialTestResult,
     ProportionResult,
@@ -17,8 +18,12 @@ from oncotrial.stats._proportion import (
 __all__ = [
     "BetaPosteriorResult",
     "BinomialTestResult",
+    "CoxConvergenceWarning",
+    "CoxResult",
+    "CoxTest",
     "ProportionResult",
     "beta_posterior",
     "binomial_test",
+    "cox_ph",
     "proportion_ci",
 ]

@@ -90,7 +90,9 @@ SUBJECTS = Table(
         Column("prior_lines", "int", False, "Number of prior systemic therapy lines.", min=0),
         Column("enrolled_fl", "flag", False, "Enrolled population flag (default Y)."),
         Column("safety_fl", "flag", False, "Safety population flag; derived from exposure when absent."),
-        Column("efficacy_fl", "flag", False, "Efficacy-evaluable population flag; derived by the study spec when absent."),
+        Column("efficacy_fl", "flag", False,
+               "Efficacy-evaluable population flag; derived by the study spec when absent."),
+        Column("actual_arm", "str", False, "Actual treatment arm (SDTM ACTARM), when it differs from `arm`."),
     ),
 )
 
@@ -120,6 +122,8 @@ LESIONS = Table(
             codes=("TOO SMALL TO MEASURE", "NOT DONE", "PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "EQUIVOCAL"),
         ),
         Column("evaluator", "str", False, "Who assessed (e.g. INVESTIGATOR, RADIOLOGIST 1). Default INVESTIGATOR."),
+        Column("accepted", "flag", False,
+               "Accepted (adjudicated) evaluator's record when several assess the same subject (SDTM TRACPTFL)."),
     ),
 )
 
@@ -135,6 +139,7 @@ RESPONSES = Table(
         Column("response", "code", True, "RECIST 1.1 overall time-point response.",
                codes=("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")),
         Column("evaluator", "str", False, "Who assessed. Default INVESTIGATOR."),
+        Column("accepted", "flag", False, "Accepted (adjudicated) evaluator's record (SDTM RSACPTFL)."),
     ),
 )
 
@@ -157,7 +162,8 @@ ADVERSE_EVENTS = Table(
         Column("related", "flag", False, "Related to study treatment (from SDTM AEREL)."),
         Column("serious", "flag", False, "Serious adverse event (SDTM AESER)."),
         Column("phase", "str", False, "Treatment phase (e.g. INDUCTION, MAINTENANCE)."),
-        Column("treatment_emergent", "flag", False, "Treatment-emergent flag when the source gives it (SUPPAE AETRTEM)."),
+        Column("treatment_emergent", "flag", False,
+               "Treatment-emergent flag when the source gives it (SUPPAE AETRTEM)."),
     ),
 )
 
@@ -188,7 +194,8 @@ PRIOR_THERAPY = Table(
         Column("regimen", "str", False, "Regimen name."),
         Column("start_date", "date", False, "Start of the line."),
         Column("end_date", "date", False, "End of the line."),
-        Column("progression_date", "date", False, "Progression on this line (time to progression = progression - start)."),
+        Column("progression_date", "date", False,
+               "Progression on this line (time to progression = progression - start)."),
     ),
 )
 

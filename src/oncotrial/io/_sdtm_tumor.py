@@ -1,0 +1,243 @@
+"""SDTM TU + TR -> lesions and RS -> responses (RECIST 1.1 tumour data).
+
+Every rule here is listed in docs/data-model.md ("SDTM mapping"). In short:
+
+* evaluator = ``--EVALID`` when present, else ``--EVAL``, else INVESTIGATOR;
+* TR links to TU by USUBJID + evaluator + TRLNKID = TULNKID; TU (TUTESTCD TUMIDENT) gives the
+  lesion class (TUSTRESC, else TUORRES), the site (TULOC) and the node flag (TULOC contains
+  "LYMPH NODE"); without a TU record the class comes from TRGRPID;
+* TARGET lesions: one measurement per lesion per assessment, by priority
+  DIAMETER (the sponsor's RECIST diameter, which SUMDIAM sums), then LDIAM for non-nodal or
+  SAXIS, then LPERP for nodal lesions (RECIST 1.1 section 3.2: short axis for nodes [1]_);
+  the other measurements of that lesion and assessment go to the mapping log;
+* NON-TARGET / NEW lesions: TRTESTCD TUMSTATE only; UNEQUIVOCAL -> UNEQUIVOCAL PROGRESSION
+  (non-target) or PRESENT (new); TRSTAT NOT DONE -> NOT DONE;
+* RS: RSTESTCD OVRLRESP of category RECIST 1.1 (or no RSCAT) -> responses;
+* TR/RS records with a missing or partial date, and OVRLRESP values outside the RECIST codes,
+  cannot be placed on the RECIST timeline: they are not mapped, each gives a *warning* and a
+  mapping-log row (SDTM permits partial --DTC; the template reader treats them as errors).
+
+References
+----------
+.. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+   guideline (version 1.1). Eur J Cancer 2009;45:228-247.
+.. [2] CDISC SDTMIG v3.4 section 6.3.14 (TU, TR, RS oncology domains).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from oncotrial.io._coerce import DEFAULT_EVALUATOR, emit, upper
+from oncotrial.io._dates import parse_dates
+from oncotrial.io._issues import Issue
+
+#: Priority of TRTESTCD for target lesions (lower wins), per node flag.
+TARGET_PRIORITY_NONNODAL: dict[str, int] = {"DIAMETER": 0, "LDIAM": 1}
+TARGET_PRIORITY_NODAL: dict[str, int] = {"DIAMETER": 0, "SAXIS": 1, "LPERP": 2}
+
+#: TUMSTATE results per lesion class -> canonical ``status``.
+STATUS_MAP: dict[str, dict[str, str]] = {
+    "NON-TARGET": {"UNEQUIVOCAL": "UNEQUIVOCAL PROGRESSION"},
+    "NEW": {"UNEQUIVOCAL": "PRESENT"},
+}
+
+#: RS result spellings -> canonical response code.
+RESPONSE_MAP: dict[str, str] = {
+    "CR": "CR", "PR": "PR", "SD": "SD", "PD": "PD", "NE": "NE",
+    "NON-CR/NON-PD": "NON-CR/NON-PD", "NON CR/NON PD": "NON-CR/NON-PD", "NONCR/NONPD": "NON-CR/NON-PD",
+    "NOT EVALUABLE": "NE", "NOT EVALUATED": "NE",
+}
+
+RECIST_CATEGORIES = ("RECIST 1.1", "RECIST")
+
+
+def col(df: pd.DataFrame, name: str) -> pd.Series:
+    """Column ``name`` or an all-missing string column."""
+    if name in df.columns:
+        return df[name]
+    return pd.Series(pd.NA, index=df.index, dtype="string")
+
+
+def evaluator_of(df: pd.DataFrame, prefix: str) -> pd.Series:
+    """``--EVALID`` when present, else ``--EVAL``, else INVESTIGATOR."""
+    return col(df, prefix + "EVALID").fillna(col(df, prefix + "EVAL")).fillna(DEFAULT_EVALUATOR)
+
+
+def _log(rows: pd.Series, file: str, reason) -> pd.DataFrame:
+    return pd.DataFrame({"file": file, "row": np.asarray(rows, dtype="int64"),
+                         "reason": reason})
+
+
+def _date_gate(df: pd.DataFrame, dtc: str, file: str, issues: list[Issue],
+               logs: list[pd.DataFrame]) -> pd.DataFrame:
+    """Drop (warn + log) records whose date is missing or partial; keep bad ones for coerce."""
+    p = parse_dates(col(df, dtc))
+    for status, rule, why in (("missing", "missing-value", "no assessment date"),
+                              ("partial", "partial-date", "partial assessment date")):
+        m = p.status == status
+        if m.any():
+            emit(issues, m, df, dtc, col(df, dtc),
+                 f"a full date: a {why} cannot be placed on the RECIST timeline; "
+                 "record not mapped", rule, severity="warning")
+            logs.append(_log(df.loc[m, "source_row"], file,
+                             f"{dtc} {why}: not mapped (needs a full date)"))
+    keep = ~np.isin(p.status, ("missing", "partial"))
+    return df[keep]
+
+
+def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | None,
+                tr_file: str, issues: list[Issue],
+                logs: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Map TU + TR to raw (text) lesion rows; return them and the source-name colmap."""
+    tr = tr.assign(source_file=tr_file, _ev=evaluator_of(tr, "TR"))
+    testcd = upper(col(tr, "TRTESTCD"))
+    no_link = col(tr, "TRLNKID").isna()
+    if no_link.any():
+        logs.append(_log(tr.loc[no_link, "source_row"], tr_file,
+                         "TRTESTCD " + testcd[no_link].fillna("?")
+                         + ": no TRLNKID, not a single-lesion record (e.g. a derived sum)"))
+    tr = tr[~no_link]
+    # Lesion identification from TU.
+    if tu is not None and len(tu):
+        tu_id = tu[col(tu, "TUTESTCD").fillna("TUMIDENT").str.upper() == "TUMIDENT"]
+        other = tu.index.difference(tu_id.index)
+        if len(other):
+            logs.append(_log(tu.loc[other, "source_row"], tu_file or "tu",
+                             "TUTESTCD " + tu.loc[other, "TUTESTCD"].fillna("")
+                             + " is not a tumour identification (TUMIDENT)"))
+        ident = pd.DataFrame({
+            "USUBJID": tu_id["USUBJID"], "_ev": evaluator_of(tu_id, "TU"),
+            "TRLNKID": col(tu_id, "TULNKID"),
+            "_tuclass": col(tu_id, "TUSTRESC").fillna(col(tu_id, "TUORRES")).str.upper(),
+            "_site": col(tu_id, "TULOC"), "_turow": tu_id["source_row"]})
+        dup = ident.duplicated(["USUBJID", "_ev", "TRLNKID"], keep="first")
+        if dup.any():
+            logs.append(_log(ident.loc[dup, "_turow"], tu_file or "tu",
+                             "duplicate TU record for USUBJID/evaluator/TULNKID (first kept)"))
+        ident = ident[~dup]
+        tr = tr.merge(ident, on=["USUBJID", "_ev", "TRLNKID"], how="left")
+        linked_rows = set(tr["_turow"].dropna().astype("int64"))
+        unused = ~ident["_turow"].isin(linked_rows)
+        if unused.any():
+            logs.append(_log(ident.loc[unused, "_turow"], tu_file or "tu",
+                             "TU identification without any TR measurement (identity only)"))
+    else:
+        tr = tr.assign(_tuclass=pd.NA, _site=pd.NA, _turow=np.nan)
+    cls = tr["_tuclass"].astype("string").fillna(upper(col(tr, "TRGRPID")))
+    unlinked = tr["_turow"].isna() & cls.notna()
+    if unlinked.any() and tu is not None:
+        emit(issues, unlinked.to_numpy(), tr, "TRLNKID", tr["TRLNKID"],
+             "a TULNKID of the same subject and evaluator in TU (class taken from TRGRPID; "
+             "site unknown)", "unlinked-lesion", severity="warning")
+    no_cls = cls.isna()
+    if no_cls.any():
+        logs.append(_log(tr.loc[no_cls, "source_row"], tr_file,
+                         "lesion class unknown (no TU record and no TRGRPID)"))
+    tr = tr.assign(_class=cls)[~no_cls]
+    testcd = upper(col(tr, "TRTESTCD"))
+    site = tr["_site"].astype("string")
+    node = upper(site).str.contains("LYMPH NODE", regex=False).fillna(False).to_numpy(bool)
+    is_target = (tr["_class"] == "TARGET").to_numpy()
+    prio_nn = testcd.map(TARGET_PRIORITY_NONNODAL).astype("float64").to_numpy()
+    prio_n = testcd.map(TARGET_PRIORITY_NODAL).astype("float64").to_numpy()
+    prio = np.where(node, prio_n, prio_nn)
+    prio = np.where(is_target, prio, np.where(testcd.to_numpy() == "TUMSTATE", 0.0, np.nan))
+    tr = tr.assign(_prio=prio)
+    not_used = tr["_prio"].isna()
+    if not_used.any():
+        reason = np.where(
+            is_target[not_used.to_numpy()],
+            "TRTESTCD " + testcd[not_used].fillna("") + " is not the RECIST measurement of a "
+            + np.where(node[not_used.to_numpy()], "nodal", "non-nodal") + " target lesion",
+            "TRTESTCD " + testcd[not_used].fillna("") + ": only TUMSTATE is mapped for "
+            + tr.loc[not_used, "_class"].fillna("") + " lesions")
+        logs.append(_log(tr.loc[not_used, "source_row"], tr_file, reason))
+    tr = tr[~not_used]
+    tr = _date_gate(tr, "TRDTC", tr_file, issues, logs)
+    date = parse_dates(col(tr, "TRDTC")).text
+    tr = tr.assign(_date=date.fillna(col(tr, "TRDTC")))
+    key = ["USUBJID", "_ev", "_date", "TRLNKID"]
+    best = tr.groupby(key, sort=False, dropna=False)["_prio"].transform("min")
+    loser = (tr["_prio"] > best).to_numpy()
+    if loser.any():
+        win = tr[~loser].drop_duplicates(key).set_index(key)
+        lost = tr[loser]
+        taken = lost.set_index(key).index.map(
+            dict(zip(win.index, col(win, "TRTESTCD"), strict=True))).astype("string")
+        logs.append(_log(lost["source_row"], tr_file,
+                         "TRTESTCD " + col(lost, "TRTESTCD").fillna("") + " superseded by "
+                         + pd.Series(taken, index=lost.index).fillna("?")
+                         + " for this lesion and assessment"))
+    tr = tr[~loser]
+    # Value, unit and status.
+    value = col(tr, "TRSTRESN").fillna(col(tr, "TRSTRESC")).fillna(col(tr, "TRORRES"))
+    unit = col(tr, "TRSTRESU").fillna(col(tr, "TRORRESU"))
+    is_tgt = (tr["_class"] == "TARGET").to_numpy()
+    uval = upper(value)
+    tstm = uval.isin(["TOO SMALL TO MEASURE", "TOO SMALL"]).to_numpy()
+    notdone = (upper(col(tr, "TRSTAT")) == "NOT DONE").fillna(False).to_numpy(bool)
+    status = pd.Series(pd.NA, index=tr.index, dtype="string")
+    for klass, mapping in STATUS_MAP.items():
+        m = (tr["_class"] == klass).to_numpy()
+        status[m] = uval[m].replace(mapping)
+    status[is_tgt & tstm] = "TOO SMALL TO MEASURE"
+    status[notdone] = "NOT DONE"
+    diameter = value.where(is_tgt & ~tstm & ~notdone)
+    site = tr["_site"].astype("string")
+    node_now = upper(site).str.contains("LYMPH NODE", regex=False).fillna(False)
+    node_now = node_now.to_numpy(dtype=bool)
+    raw = pd.DataFrame({
+        "subject_id": tr["USUBJID"], "assessment_date": tr["_date"], "visit": col(tr, "VISIT"),
+        "lesion_id": tr["TRLNKID"], "lesion_class": tr["_class"], "site": site,
+        "is_node": pd.Series(np.where(node_now, "Y", "N"), index=tr.index, dtype="string"),
+        "diameter": diameter, "unit": unit.where(diameter.notna()), "status": status,
+        "evaluator": tr["_ev"], "accepted": col(tr, "TRACPTFL"),
+        "source_file": tr_file, "source_row": tr["source_row"]})
+    colmap = {"subject_id": "USUBJID", "assessment_date": "TRDTC", "visit": "VISIT",
+              "lesion_id": "TRLNKID", "lesion_class": "TUSTRESC/TRGRPID", "site": "TULOC",
+              "is_node": "TULOC", "diameter": "TRSTRESN", "unit": "TRSTRESU",
+              "status": "TRSTRESC", "evaluator": "TREVALID/TREVAL", "accepted": "TRACPTFL"}
+    return raw, colmap
+
+
+def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],
+                  logs: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Map RS OVRLRESP (RECIST 1.1) records to raw (text) response rows."""
+    rs = rs.assign(source_file=rs_file, _ev=evaluator_of(rs, "RS"))
+    testcd = upper(col(rs, "RSTESTCD"))
+    other = (testcd != "OVRLRESP").fillna(True).to_numpy(bool)
+    if other.any():
+        logs.append(_log(rs.loc[other, "source_row"], rs_file,
+                         "RSTESTCD " + testcd[other].fillna("") + ": only OVRLRESP is mapped"))
+    rs = rs[~other]
+    cat = upper(col(rs, "RSCAT"))
+    notrecist = (cat.notna() & ~cat.isin(RECIST_CATEGORIES)).to_numpy(bool)
+    if notrecist.any():
+        logs.append(_log(rs.loc[notrecist, "source_row"], rs_file,
+                         "RSCAT " + cat[notrecist] + " is not RECIST 1.1"))
+    rs = rs[~notrecist]
+    rs = _date_gate(rs, "RSDTC", rs_file, issues, logs)
+    res = col(rs, "RSSTRESC").fillna(col(rs, "RSORRES"))
+    code = upper(res).map(RESPONSE_MAP).astype("string")
+    unknown = (res.notna() & code.isna()).to_numpy(bool)
+    if unknown.any():
+        emit(issues, unknown, rs, "RSSTRESC", res,
+             "a RECIST 1.1 response (CR, PR, SD, NON-CR/NON-PD, PD, NE); record not mapped",
+             "unknown-code", severity="warning")
+        logs.append(_log(rs.loc[unknown, "source_row"], rs_file,
+                         "RSSTRESC " + res[unknown] + " is not a RECIST 1.1 response code"))
+    rs, code = rs[~unknown], code[~unknown]
+    raw = pd.DataFrame({
+        "subject_id": rs["USUBJID"], "assessment_date": parse_dates(col(rs, "RSDTC")).text
+        .fillna(col(rs, "RSDTC")), "visit": col(rs, "VISIT"), "response": code,
+        "evaluator": rs["_ev"], "accepted": col(rs, "RSACPTFL"),
+        "source_file": rs_file, "source_row": rs["source_row"]})
+    colmap = {"subject_id": "USUBJID", "assessment_date": "RSDTC", "visit": "VISIT",
+              "response": "RSSTRESC", "evaluator": "RSEVALID/RSEVAL", "accepted": "RSACPTFL"}
+    return raw, colmap
+
+
+__all__ = ["RESPONSE_MAP", "STATUS_MAP", "TARGET_PRIORITY_NODAL", "TARGET_PRIORITY_NONNODAL",
+           "col", "evaluator_of", "map_lesions", "map_responses"]

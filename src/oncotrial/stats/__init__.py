@@ -8,6 +8,13 @@ exact/rank tests. See ``docs/stats.md``.
 
 from oncotrial.stats._bayes import BetaPosteriorResult, beta_posterior
 from oncotrial.stats._cox import CoxConvergenceWarning, CoxResult, CoxTest, cox_ph
+from oncotrial.stats._km import (
+    KMGroupedResult,
+    KMResult,
+    QuantileEstimate,
+    SurvivalQuantiles,
+    kaplan_meier,
+)
 from oncotrial.stats._proportion import (
     BinomialTestResult,
     ProportionResult,
@@ -21,9 +28,14 @@ __all__ = [
     "CoxConvergenceWarning",
     "CoxResult",
     "CoxTest",
+    "KMGroupedResult",
+    "KMResult",
     "ProportionResult",
+    "QuantileEstimate",
+    "SurvivalQuantiles",
     "beta_posterior",
     "binomial_test",
     "cox_ph",
+    "kaplan_meier",
     "proportion_ci",
 ]

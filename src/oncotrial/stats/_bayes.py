@@ -16,7 +16,7 @@ from oncotrial._validation import check_count, check_level, check_probability
 __all__ = ["BetaPosteriorResult", "beta_posterior"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class BetaPosteriorResult(Result):
     """Posterior Beta(a + x, b + n - x) of a binomial proportion.
 

@@ -33,7 +33,7 @@ ALTERNATIVES: tuple[str, ...] = ("two-sided", "greater", "less")
 R_REL_ERR = 1 + 1e-7
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class ProportionResult(Result):
     """A binomial proportion with its confidence interval.
 
@@ -208,7 +208,7 @@ def proportion_ci(x: int, n: int, method: ProportionMethod = "clopper-pearson",
     return ProportionResult(estimate=est, ci=ci, x=x, n=n, method=method)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class BinomialTestResult(Result):
     """Exact binomial test of ``H0: p = p0``.
 

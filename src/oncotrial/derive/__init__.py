@@ -5,6 +5,7 @@ RECIST 1.1 time-point responses from lesions, best overall response, time-to-eve
 See docs/derivations.md.
 """
 
+from oncotrial.derive._adae import TEAE_WINDOW_DAYS, derive_adae
 from oncotrial.derive._adsl import derive_adsl
 from oncotrial.derive._bor import (
     AVAL_RESP,
@@ -18,6 +19,8 @@ from oncotrial.derive._bor import (
     ovr_from_responses,
 )
 from oncotrial.derive._checks import DerivationWarning
+from oncotrial.derive._gmi import GMI_ACTIVE, derive_gmi
+from oncotrial.derive._pipeline import StudyDerivation, compare_with_rs, derive_study
 from oncotrial.derive._recist import (
     MIN_MEASURABLE_MM,
     MIN_MEASURABLE_NODE_MM,
@@ -29,26 +32,59 @@ from oncotrial.derive._recist import (
     compute_overall_response,
     derive_vars_recist,
 )
+from oncotrial.derive._tte import (
+    CensorSource,
+    EventSource,
+    death_event,
+    derive_param_dor,
+    derive_param_os,
+    derive_param_pfs,
+    derive_param_tte,
+    derive_param_ttr,
+    event_from_cnsr,
+    lastalive_censor,
+    pd_event,
+    pfs_sources,
+)
 
 __all__ = [
     "AVAL_RESP",
     "CONFIRM_DAYS",
-    "SD_MIN_DAYS",
-    "derive_adsl",
-    "derive_param_bor",
-    "derive_param_mdis",
-    "derive_param_ovr",
-    "derive_param_pd_lsta",
-    "derive_param_response",
-    "ovr_from_responses",
+    "GMI_ACTIVE",
     "MIN_MEASURABLE_MM",
     "MIN_MEASURABLE_NODE_MM",
     "NODE_CR_MM",
     "PD_CHG_NADIR_MM",
     "PD_PCHG_NADIR",
     "PR_PCHG_BASELINE",
+    "SD_MIN_DAYS",
+    "TEAE_WINDOW_DAYS",
     "TOO_SMALL_MM",
+    "CensorSource",
     "DerivationWarning",
+    "EventSource",
+    "StudyDerivation",
+    "compare_with_rs",
     "compute_overall_response",
+    "death_event",
+    "derive_adae",
+    "derive_adsl",
+    "derive_gmi",
+    "derive_param_bor",
+    "derive_param_dor",
+    "derive_param_mdis",
+    "derive_param_os",
+    "derive_param_ovr",
+    "derive_param_pd_lsta",
+    "derive_param_pfs",
+    "derive_param_response",
+    "derive_param_tte",
+    "derive_param_ttr",
+    "derive_study",
     "derive_vars_recist",
+    "event_from_cnsr",
+    "lastalive_censor",
+    "ovr_from_responses",
+    "pd_event",
+    "pfs_sources",
 ]

@@ -21,8 +21,11 @@ from oncotrial.stats._proportion import (
     binomial_test,
     proportion_ci,
 )
+from oncotrial.stats._select import BackwardSelectionResult, BackwardStep, backward_select
 
 __all__ = [
+    "BackwardSelectionResult",
+    "BackwardStep",
     "BetaPosteriorResult",
     "BinomialTestResult",
     "CoxConvergenceWarning",
@@ -33,6 +36,7 @@ __all__ = [
     "ProportionResult",
     "QuantileEstimate",
     "SurvivalQuantiles",
+    "backward_select",
     "beta_posterior",
     "binomial_test",
     "cox_ph",

@@ -33,7 +33,7 @@ class CoxConvergenceWarning(UserWarning):
     """Emitted when a Cox fit did not converge or a coefficient may be infinite (as R)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class CoxTest(Result):
     """A chi-square test of a Cox model (likelihood ratio, Wald or score).
 
@@ -59,7 +59,7 @@ def _chi2_test(name: str, stat: float, df: int) -> CoxTest:
     return CoxTest(name, float(stat), int(df), float(_st.chi2.sf(stat, df)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class CoxResult(Result):
     """Fitted Cox proportional-hazards model (see :func:`cox_ph`).
 

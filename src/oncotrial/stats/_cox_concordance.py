@@ -20,9 +20,8 @@ pairs of each kind that involve subject k,
 :math:`\\partial d/\\partial w_k = (C_k - D_k)/N - d\\,(C_k + D_k + T_k)/N` and
 :math:`\\widehat{\\mathrm{se}}(\\hat c) = \\tfrac12 \\sqrt{\\sum_k (\\partial d/\\partial w_k)^2}`.
 
-Counting is :math:`O(n \\log^2 n)` and loop-free over subjects: a bottom-up merge sort in
-which, at every level, each element counts the elements of its sibling block that are smaller,
-equal or larger with :func:`numpy.searchsorted`.
+Counting is :math:`O(n \\log n)` and loop-free over subjects: a wavelet-tree sweep over the
+bits of the ranks of the linear predictor (see :func:`_pair_counts`).
 
 References
 ----------
@@ -52,10 +51,15 @@ class ConcordanceCounts:
 
 
 def _pair_counts(v: np.ndarray, wl: np.ndarray) -> tuple[np.ndarray, ...]:
-    """For positions i < j of integer values ``v``, return per position
+    """For positions i < j of non-negative integer values ``v``, return per position
 
     ``below_after[i] = #{j > i: v_j < v_i}``, ``equal_after[i] = #{j > i: v_j == v_i}``,
     ``above_before[j] = sum_{i < j, v_i > v_j} wl_i``, ``equal_before[j] = sum_{i<j, v_i==v_j} wl_i``.
+
+    A wavelet-tree sweep: one pass per bit of ``v`` (most significant first) stably partitions
+    every segment of equal higher bits by the current bit; an element with bit 1 is larger than
+    every bit-0 element of its segment, so prefix sums of the bits give the counts. All counts
+    are exact integers held in float64 (exact below 2**53).
 
     Examples
     --------
@@ -64,32 +68,40 @@ def _pair_counts(v: np.ndarray, wl: np.ndarray) -> tuple[np.ndarray, ...]:
     """
     n = len(v)
     below_after = np.zeros(n)
-    equal_after = np.zeros(n)
     above_before = np.zeros(n)
-    equal_before = np.zeros(n)
-    m = int(v.max()) + 2 if n else 1
-    order = np.arange(n)
-    level = 0
-    while (1 << level) < n:
-        pair = order >> (level + 1)
-        left = ((order >> level) & 1) == 0
-        key = pair * m + v[order]
-        li, ri = order[left], order[~left]
-        kl, kr = key[left], key[~left]
-        cr = np.concatenate([[0.0], np.arange(1, len(ri) + 1, dtype=float)])
-        cl = np.concatenate([[0.0], np.cumsum(wl[li])])
-        start_r = np.searchsorted(kr, pair[left] * m, "left")
-        lo = np.searchsorted(kr, kl, "left")
-        hi = np.searchsorted(kr, kl, "right")
-        below_after[li] += cr[lo] - cr[start_r]
-        equal_after[li] += cr[hi] - cr[lo]
-        end_l = np.searchsorted(kl, (pair[~left] + 1) * m, "left")
-        lo = np.searchsorted(kl, kr, "left")
-        hi = np.searchsorted(kl, kr, "right")
-        above_before[ri] += cl[end_l] - cl[hi]
-        equal_before[ri] += cl[hi] - cl[lo]
-        order = order[np.argsort(key, kind="stable")]
-        level += 1
+    idx = np.arange(n)                  # original position of the element now at each slot
+    cv = v.astype(np.int64)
+    pos = np.arange(n)
+    seg_start = np.zeros(n, np.int64)
+    seg_end = np.full(n, n, np.int64)
+    nbits = int(cv.max()).bit_length() if n else 0
+    for b in range(nbits - 1, -1, -1):
+        one = ((cv >> b) & 1).astype(bool)
+        zero = ~one
+        p0 = np.zeros(n + 1, np.int64)
+        np.cumsum(zero, out=p0[1:])                           # zeros before each slot
+        pw1 = np.zeros(n + 1)
+        np.cumsum(np.where(one, wl[idx], 0.0), out=pw1[1:])   # weighted ones before each slot
+        p0_start = p0[seg_start]
+        zeros_seg = p0[seg_end] - p0_start
+        zeros_before = p0[:-1] - p0_start
+        below_after[idx[one]] += (p0[seg_end] - p0[1:])[one]
+        above_before[idx[zero]] += (pw1[:-1] - pw1[seg_start])[zero]
+        split = seg_start + zeros_seg
+        newpos = np.where(one, split + pos - seg_start - zeros_before, seg_start + zeros_before)
+        order = np.empty(n, np.int64)
+        order[newpos] = pos
+        one_o = one[order]
+        split_o = split[order]
+        seg_start = np.where(one_o, split_o, seg_start[order])
+        seg_end = np.where(one_o, seg_end[order], split_o)
+        idx, cv = idx[order], cv[order]
+    pw = np.zeros(n + 1)
+    np.cumsum(wl[idx], out=pw[1:])
+    equal_after = np.empty(n)
+    equal_before = np.empty(n)
+    equal_after[idx] = seg_end - pos - 1
+    equal_before[idx] = pw[:-1] - pw[seg_start]
     return below_after, equal_after, above_before, equal_before
 
 

@@ -66,14 +66,15 @@ Evaluator = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray]]
 class _Stratum:
     """Precomputed, beta-independent arrays of one stratum (rows sorted by decreasing time)."""
 
-    x: np.ndarray          # (n, p) centred covariates
-    w: np.ndarray          # (n, 1 + p + q): [1, x, upper-triangle of x x^T]
-    starts: np.ndarray     # first row of each unique time (decreasing time)
-    ev_group: np.ndarray   # index (into unique times) of the times with >= 1 event
-    d: np.ndarray          # number of events at those times
-    ev_rows: np.ndarray    # rows of the events, grouped by time
-    ev_starts: np.ndarray  # first position (in ev_rows) of each event time
-    ev_end_row: np.ndarray # last row (inclusive) of each event time's tie group
+    x: np.ndarray           # (n, p) centred covariates
+    w: np.ndarray           # (n, 1 + p): [1, x]
+    gid: np.ndarray         # unique-time index of each row (0 = largest time)
+    starts: np.ndarray      # first row of each unique time
+    ev_group: np.ndarray    # index (into unique times) of the times with >= 1 event
+    d: np.ndarray           # number of events at those times
+    ev_rows: np.ndarray     # rows of the events, grouped by time
+    ev_starts: np.ndarray   # first position (in ev_rows) of each event time
+    ev_end_row: np.ndarray  # last row (inclusive) of each event time's tie group
     x_event_sum: np.ndarray  # (p,) sum of x over events
 
 
@@ -100,9 +101,8 @@ def prepare_stratum(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> _Stra
     """
     order = np.lexsort((~event, -time))  # decreasing time; ordering inside ties is irrelevant
     t, e, xs = time[order], event[order], x[order]
-    n, p = xs.shape
-    i0, i1 = _triu(p)
-    w = np.concatenate([np.ones((n, 1)), xs, xs[:, i0] * xs[:, i1]], axis=1)
+    n = xs.shape[0]
+    w = np.concatenate([np.ones((n, 1)), xs], axis=1)
     new = np.ones(n, bool)
     new[1:] = t[1:] != t[:-1]
     starts = np.flatnonzero(new)
@@ -115,13 +115,16 @@ def prepare_stratum(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> _Stra
     ev_new = np.ones(len(ev_rows), bool)
     ev_new[1:] = ev_gid[1:] != ev_gid[:-1]
     return _Stratum(
-        x=xs, w=w, starts=starts, ev_group=ev_group, d=d_all[ev_group],
+        x=xs, w=w, gid=gid, starts=starts, ev_group=ev_group, d=d_all[ev_group],
         ev_rows=ev_rows, ev_starts=np.flatnonzero(ev_new), ev_end_row=ends[ev_group],
         x_event_sum=xs[ev_rows].sum(axis=0),
     )
 
 
 def _efron_breslow(s: _Stratum, beta: np.ndarray, efron: bool) -> tuple[float, np.ndarray, np.ndarray]:
+    # Second-moment sums are never formed per time: sum_t c0_t S2(t) equals
+    # sum_i r_i C0_i x_i x_i^T with C0_i the sum of c0_t over the risk sets containing i,
+    # one BLAS product instead of an (n, p^2) cumulative sum.
     p = s.x.shape[1]
     if len(s.ev_rows) == 0:
         return 0.0, np.zeros(p), np.zeros((p, p))
@@ -129,23 +132,22 @@ def _efron_breslow(s: _Stratum, beta: np.ndarray, efron: bool) -> tuple[float, n
     c = float(eta.max())
     r = np.exp(eta - c)
     rw = s.w * r[:, None]
-    cum = np.cumsum(np.add.reduceat(rw, s.starts, axis=0), axis=0)[s.ev_group]  # risk-set sums
-    dsum = np.add.reduceat(rw[s.ev_rows], s.ev_starts, axis=0)                 # event sums
+    cum = np.cumsum(np.add.reduceat(rw, s.starts, axis=0), axis=0)[s.ev_group]  # risk sets
+    dsum = np.add.reduceat(rw[s.ev_rows], s.ev_starts, axis=0)                 # events
     d = s.d
-    s0, s1, s2 = cum[:, 0], cum[:, 1:1 + p], cum[:, 1 + p:]
-    d0, d1, d2 = dsum[:, 0], dsum[:, 1:1 + p], dsum[:, 1 + p:]
+    s0, s1 = cum[:, 0], cum[:, 1:]
+    d0, d1 = dsum[:, 0], dsum[:, 1:]
     nev = int(d.sum())
     if efron:
-        rep_start = np.repeat(np.cumsum(d) - d, d)
-        f = (np.arange(nev) - rep_start) / np.repeat(d, d)
+        first = np.cumsum(d) - d
+        f = (np.arange(nev) - np.repeat(first, d)) / np.repeat(d, d)
         phi = np.repeat(s0, d) - f * np.repeat(d0, d)
         inv = 1.0 / phi
-        ends = np.cumsum(d) - d
-        c0 = np.add.reduceat(inv, ends)
-        c1 = np.add.reduceat(f * inv, ends)
-        e0 = np.add.reduceat(inv * inv, ends)
-        e1 = np.add.reduceat(f * inv * inv, ends)
-        e2 = np.add.reduceat(f * f * inv * inv, ends)
+        c0 = np.add.reduceat(inv, first)
+        c1 = np.add.reduceat(f * inv, first)
+        e0 = np.add.reduceat(inv * inv, first)
+        e1 = np.add.reduceat(f * inv * inv, first)
+        e2 = np.add.reduceat(f * f * inv * inv, first)
         logden = float(np.log(phi).sum())
     else:
         c0 = d / s0
@@ -153,8 +155,14 @@ def _efron_breslow(s: _Stratum, beta: np.ndarray, efron: bool) -> tuple[float, n
         e0 = d / (s0 * s0)
         logden = float((d * np.log(s0)).sum())
     loglik = float(eta[s.ev_rows].sum()) - logden - nev * c
-    u = s.x_event_sum - (s1 * c0[:, None]).sum(axis=0) + (d1 * c1[:, None]).sum(axis=0)
-    info = _unpack(s2.T @ c0 - d2.T @ c1, p)
+    u = s.x_event_sum - c0 @ s1 + c1 @ d1
+    cg = np.zeros(len(s.starts))
+    cg[s.ev_group] = c0
+    c0_row = np.cumsum(cg[::-1])[::-1][s.gid]      # sum of c0 over risk sets holding the row
+    info = (s.x * (r * c0_row)[:, None]).T @ s.x
+    if efron:
+        xe = s.x[s.ev_rows]
+        info -= (xe * (r[s.ev_rows] * np.repeat(c1, d))[:, None]).T @ xe
     cross = (s1 * e1[:, None]).T @ d1
     info -= (s1 * e0[:, None]).T @ s1 - cross - cross.T + (d1 * e2[:, None]).T @ d1
     return loglik, u, info
@@ -165,7 +173,8 @@ def _exact(s: _Stratum, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray
     if len(s.ev_rows) == 0:
         return 0.0, np.zeros(p), np.zeros((p, p))
     i0, i1 = _triu(p)
-    x, xx = s.x, s.w[:, 1 + p:]
+    x = s.x
+    xx = x[:, i0] * x[:, i1]
     eta = x @ beta
     c = float(eta.max())
     r = np.exp(eta - c)
@@ -261,7 +270,7 @@ def newton_raphson(evaluate: Evaluator, p: int, *, exact_style: bool = False,
     >>> s = prepare_stratum(np.array([1., 2., 3.]), np.array([True, True, False]),
     ...                     np.array([[1.], [0.], [1.]]))
     >>> fit = newton_raphson(make_evaluator([s], "breslow"), 1)
-    >>> fit.converged, round(float(fit.beta[0]), 6), round(-np.log(2) / 2, 6)  # 1 - 2 r^2 = 0
+    >>> fit.converged, round(float(fit.beta[0]), 6), round(-float(np.log(2)) / 2, 6)  # 1 - 2 r^2 = 0
     (True, -0.346574, -0.346574)
     """
     beta = np.zeros(p)

@@ -7,14 +7,35 @@ Survival: single-arm landmark Kaplan-Meier test (Nagashima et al. 2021) and two-
 Schoenfeld / Freedman event and sample-size calculations. See ``docs/design.md``.
 """
 
+from oncotrial.design._landmark import (
+    TRANSFORMS,
+    LandmarkDesign,
+    landmark_power,
+    landmark_survival_design,
+)
 from oncotrial.design._simon import SimonDesign, SimonSearch, simon_design, simon_oc
+from oncotrial.design._simon_inference import SimonInference, simon_inference
 from oncotrial.design._single_stage import SingleStageDesign, single_stage_design
+from oncotrial.design._two_arm import (
+    TwoArmSurvivalDesign,
+    event_probability,
+    two_arm_survival_design,
+)
 
 __all__ = [
+    "TRANSFORMS",
+    "LandmarkDesign",
     "SimonDesign",
+    "SimonInference",
     "SimonSearch",
     "SingleStageDesign",
+    "TwoArmSurvivalDesign",
+    "event_probability",
+    "landmark_power",
+    "landmark_survival_design",
     "simon_design",
+    "simon_inference",
     "simon_oc",
     "single_stage_design",
+    "two_arm_survival_design",
 ]

@@ -288,7 +288,7 @@ def _admissible(rows: list[tuple]) -> list[tuple[tuple, float, float]]:
 
 
 def simon_design(p0: float, p1: float, alpha: float = 0.05, power: float = 0.8,
-                 *, nmax: int = 100) -> SimonSearch:
+                 *, nmax: int = 100, full_table: bool = False) -> SimonSearch:
     r"""Simon's optimal and minimax two-stage designs and the admissible designs between them.
 
     Parameters
@@ -303,6 +303,10 @@ def simon_design(p0: float, p1: float, alpha: float = 0.05, power: float = 0.8,
         Bound on ``P(reject | p1)`` (``1 - beta``; clinfun's ``ep2 = 1 - power``).
     nmax : int, default=100
         Largest maximum sample size searched (``ph2simon(nmax=)``), up to 1000.
+    full_table : bool, default=False
+        Evaluate every ``n <= nmax`` so that ``by_n`` is clinfun's whole ``out`` table. By
+        default sizes that provably cannot be optimal, minimax or admissible are skipped (see
+        ``_best_by_n``); the reported designs are identical either way.
 
     Returns
     -------
@@ -351,7 +355,7 @@ def simon_design(p0: float, p1: float, alpha: float = 0.05, power: float = 0.8,
     p0, p1 = check_rates(p0, p1, func)
     alpha, power = check_alpha_power(alpha, power, func)
     nmax = check_positive_int(nmax, func, "nmax", minimum=2, maximum=1000)
-    rows = _best_by_n(p0, p1, alpha, power, nmax)
+    rows = _best_by_n(p0, p1, alpha, power, nmax, full_table)
     if not rows:
         from oncotrial.design._single_stage import single_stage_design
         try:

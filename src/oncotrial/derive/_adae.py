@@ -132,6 +132,7 @@ def _phase(out: pd.DataFrame, ae: pd.DataFrame, exposure: pd.DataFrame | None,
                    index=out.index, dtype=object)
     if exposure is not None and len(exposure) and "phase" in exposure:
         ex = exposure[["subject_id", "start_date", "phase"]].copy()
+        ex["subject_id"] = ex["subject_id"].astype(str)
         ex["st"], _ = parse_iso_dates(ex["start_date"], impute="first", func=_FUNC,
                                       param="exposure.start_date",
                                       context=ex[["subject_id"]])

@@ -125,8 +125,8 @@ def _prepare(dataset: pd.DataFrame, evaluator: str | None, check_type: str) -> p
     require_columns(dataset, ["subject_id", "assessment_date", "lesion_id", "lesion_class"],
                     _FUNC, "dataset")
     d = pd.DataFrame({
-        "subject_id": dataset["subject_id"].astype("string").str.strip(),
-        "lesion_id": dataset["lesion_id"].astype("string").str.strip(),
+        "subject_id": dataset["subject_id"].astype(str).str.strip(),
+        "lesion_id": dataset["lesion_id"].astype(str).str.strip(),
         "lesion_class": text(dataset["lesion_class"]),
     }, index=dataset.index)
     for col in ("visit", "site", "status", "evaluator", "unit", "is_node"):

@@ -301,7 +301,7 @@ def pfs_sources(ovr: pd.DataFrame, adsl: pd.DataFrame, *, has_baseline: pd.Serie
     if has_baseline is None:
         has_bl = a["USUBJID"].isin(ovr["USUBJID"])
     else:
-        has_bl = a["USUBJID"].map(has_baseline).fillna(False).astype(bool)
+        has_bl = a["USUBJID"].isin(has_baseline[has_baseline.astype(bool)].index)
     if censor_no_baseline:
         nobl = ~has_bl
         ev = ev.where(~nobl)

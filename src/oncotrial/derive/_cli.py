@@ -1,0 +1,79 @@
+"""CLI command ``oncotrial derive``: a thin layer over :func:`oncotrial.derive.derive_study`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from oncotrial.derive._pipeline import derive_study
+
+ADSL_DATES = ["RANDDT", "TRTSDT", "TRTEDT", "DTHDT", "LSTALVDT", "NACTDT", "REFDT"]
+
+
+def _write(df, path: Path) -> None:
+    out = df.copy()
+    for c in out.columns:
+        if str(out[c].dtype).startswith("datetime64"):
+            out[c] = out[c].dt.strftime("%Y-%m-%d")
+    out.to_csv(path, index=False)
+
+
+def derive_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the ADaM CSVs to.")],
+    sdtm: Annotated[Path | None, typer.Option("--sdtm", help="SDTM folder (dm, tu, tr, rs).")]
+    = None,
+    data: Annotated[Path | None, typer.Option("--data", help="CSV template folder.")] = None,
+    reference: Annotated[str, typer.Option(
+        "--reference", help="first-dose or randomization: origin of TTE and SD window.")]
+    = "first-dose",
+    confirm_days: Annotated[int, typer.Option(
+        "--confirm-days", help="RECIST 1.1 4.6.1 confirmation interval (days).")] = 28,
+    sd_min_days: Annotated[int, typer.Option(
+        "--sd-min-days", help="SD minimum duration from the reference date (days).")] = 42,
+    evaluator: Annotated[str | None, typer.Option(
+        "--evaluator", help="e.g. INVESTIGATOR or 'RADIOLOGIST 1'.")] = None,
+    responses_from: Annotated[str, typer.Option(
+        "--responses-from", help="lesions (derive from TU/TR) or rs (use RS as given).")]
+    = "lesions",
+    assessment_interval_days: Annotated[int | None, typer.Option(
+        "--assessment-interval-days",
+        help="Enables the PFS 'two or more missed assessments' censoring rule.")] = None,
+) -> None:
+    """Derive ADSL, ADRS (OVR/BOR/CBOR/...), ADTTE (OS/PFS/DOR/TTR), ADAE and the log."""
+    if (sdtm is None) == (data is None):
+        raise typer.BadParameter("give exactly one of --sdtm DIR or --data DIR")
+    from oncotrial.io import read_sdtm, read_template
+
+    t0 = time.perf_counter()
+    study = (read_sdtm(sdtm, evaluator=evaluator) if sdtm is not None
+             else read_template(data))
+    res = derive_study(study, reference=reference, confirm_days=confirm_days,
+                       sd_min_days=sd_min_days, evaluator=evaluator,
+                       responses_from=responses_from,
+                       assessment_interval_days=assessment_interval_days)
+    out.mkdir(parents=True, exist_ok=True)
+    adrs = res.adrs.drop(columns=["REASON"])
+    files = {"adsl.csv": res.adsl, "adrs.csv": adrs, "adtte.csv": res.adtte,
+             "adae.csv": res.adae, "derivation_log.csv": res.log}
+    if len(res.rs_comparison):
+        files["rs_comparison.csv"] = res.rs_comparison
+    if len(res.gmi):
+        files["gmi.csv"] = res.gmi
+    for name, df in files.items():
+        _write(df, out / name)
+    typer.echo(f"oncotrial derive: {len(res.adsl)} subjects, {len(adrs)} ADRS rows, "
+               f"{len(res.adtte)} ADTTE rows, {len(res.adae)} ADAE rows "
+               f"in {time.perf_counter() - t0:.2f} s -> {out}")
+    if len(res.rs_comparison):
+        c = res.rs_comparison
+        n_dis = int((c["AGREE"] == "N").sum())
+        typer.echo(f"RS comparison: {len(c) - n_dis}/{len(c)} visits agree; "
+                   f"{n_dis} disagreement(s) in rs_comparison.csv (derived responses are used).")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``derive`` to the ``oncotrial`` app."""
+    app.command("derive")(derive_command)

@@ -22,7 +22,6 @@ app = typer.Typer(
 
 # Packages that contribute commands, in the order they appear in --help.
 _COMMAND_MODULES: list[str] = [
-    "oncotrial.io._cli",
     "oncotrial.derive._cli",
 ]
 

@@ -217,7 +217,9 @@ def _apply_defaults(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
             pd.Series(np.where(node.to_numpy(dtype=bool), "Y", "N"), index=frame.index,
                       dtype="string"))
         factor = frame["unit"].map(MM_PER_UNIT).astype("float64").fillna(1.0)
-        frame["diameter"] = frame["diameter"] * factor
+        # cm -> mm; rounded to 1e-6 mm so that 1.3 cm is 13 mm, not 13.000000000000002
+        frame["diameter"] = (frame["diameter"] * factor).where(factor == 1.0,
+                                                                (frame["diameter"] * factor).round(6))
         frame["unit"] = pd.Series("mm", index=frame.index, dtype="string").where(
             frame["diameter"].notna())
     if table.name == "subjects":

@@ -162,7 +162,7 @@ def merge_supp(parent: pd.DataFrame, supp: pd.DataFrame, domain: str, supp_file:
     ...                      "IDVARVAL": ["2", "1"], "QNAM": ["AETRTEM"] * 2, "QVAL": ["Y"] * 2})
     >>> merged, log = merge_supp(ae, supp, "AE", "suppae.csv")
     >>> merged["AETRTEM"].tolist(), log["row"].tolist()
-    [<NA>, 'Y'], [2]
+    ([<NA>, 'Y'], [2])
     """
     need = ["USUBJID", "QNAM", "QVAL"]
     s = supp.copy()

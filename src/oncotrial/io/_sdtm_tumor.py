@@ -195,6 +195,20 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
         "diameter": diameter, "unit": unit.where(diameter.notna()), "status": status,
         "evaluator": tr["_ev"], "accepted": col(tr, "TRACPTFL"),
         "source_file": tr_file, "source_row": tr["source_row"]})
+    # Exact repeats (every mapped value equal) carry no conflicting information: the first is
+    # kept, the repeats are logged with a warning. Conflicting repeats stay and fail the
+    # duplicate-measurement rule.
+    same = [c for c in raw.columns if c not in ("source_file", "source_row")]
+    rep = raw.duplicated(same, keep="first").to_numpy()
+    if rep.any():
+        firsts = raw.groupby(same, dropna=False, sort=False)["source_row"].transform("first")
+        emit(issues, rep, raw, "TRLNKID", "row " + firsts.astype("string"),
+             "one record per lesion and assessment; exact repeat of the row shown, not mapped",
+             "duplicate-measurement", severity="warning")
+        logs.append(_log(raw.loc[rep, "source_row"], tr_file,
+                         "exact repeat of TR row " + firsts[rep].astype("string")
+                         + " (same lesion, assessment and values)"))
+        raw = raw[~rep]
     colmap = {"subject_id": "USUBJID", "assessment_date": "TRDTC", "visit": "VISIT",
               "lesion_id": "TRLNKID", "lesion_class": "TUSTRESC/TRGRPID", "site": "TULOC",
               "is_node": "TULOC", "diameter": "TRSTRESN", "unit": "TRSTRESU",

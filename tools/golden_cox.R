@@ -30,7 +30,7 @@ capture_fit <- function(formula, data, ties) {
 
 # Backward elimination as stated in the NICE-NEC methods (seed 002): drop the covariate with the
 # largest (joint Wald) p-value while it is >= alpha, never going below `keep` covariates.
-backward <- function(data, cands, ties = "efron", alpha = 0.05, keep = 2) {
+backward <- function(data, cands, ties = "efron", alpha = 0.05, keep = 2, test = "wald") {
   steps <- list()
   cur <- cands
   repeat {
@@ -39,6 +39,12 @@ backward <- function(data, cands, ties = "efron", alpha = 0.05, keep = 2) {
     asg <- attr(model.matrix(f), "assign")
     pv <- sapply(seq_along(cur), function(k) {
       idx <- which(asg == k); b <- coef(f)[idx]
+      if (test == "lr") {  # likelihood ratio against the model without the term
+        ll0 <- if (length(cur) == 1) f$loglik[1] else coxph(as.formula(paste(
+          "Surv(time, status) ~", paste(cur[-k], collapse = " + "))), data = data,
+          ties = ties)$loglik[2]
+        return(pchisq(2 * (f$loglik[2] - ll0), length(idx), lower.tail = FALSE))
+      }
       w <- drop(t(b) %*% solve(f$var[idx, idx, drop = FALSE], b))
       pchisq(w, length(idx), lower.tail = FALSE)})
     if (all(pv < alpha) || length(cur) <= keep) break
@@ -177,6 +183,10 @@ selection <- list(
   list(name = "veteran", csv = "cox_veteran.csv",
        candidates = I(c("trt", "celltype", "karno", "diagtime", "age", "prior")),
        result = backward(vet_f, c("trt", "celltype", "karno", "diagtime", "age", "prior"))),
+  list(name = "veteran_lr_breslow", csv = "cox_veteran.csv", test = "lr", ties = "breslow",
+       candidates = I(c("trt", "celltype", "karno", "diagtime", "age", "prior")),
+       result = backward(vet_f, c("trt", "celltype", "karno", "diagtime", "age", "prior"),
+                         ties = "breslow", test = "lr")),
   # no significant set exists: the rule stops with the last two covariates
   list(name = "veteran_no_significant_set", csv = "cox_veteran.csv",
        candidates = I(c("diagtime", "age", "prior", "trt")),

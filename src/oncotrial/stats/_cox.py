@@ -178,8 +178,10 @@ def _first_missing(s: pd.Series, func: str, param: str) -> None:
     miss = s.isna().to_numpy()
     if miss.any():
         i = int(np.flatnonzero(miss)[0])
+        val = s.iloc[i]
+        val = val.item() if isinstance(val, np.generic) else val
         raise OncotrialValueError(
-            f"`{param}` of `{func}` must not contain missing values; got {s.iloc[i]!r} at "
+            f"`{param}` of `{func}` must not contain missing values; got {val!r} at "
             f"index {i}. Drop incomplete rows first (R coxph's na.omit), e.g. data.dropna().")
 
 

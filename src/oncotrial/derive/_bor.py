@@ -102,7 +102,8 @@ def _window(ovr: pd.DataFrame, adsl: pd.DataFrame, ignore_after_pd: bool,
             ignore_after_new_therapy: bool) -> pd.DataFrame:
     """OVR rows that count for BOR, ordered, with days since REFDT (``DY``)."""
     o = ovr[ovr["PARAMCD"] == "OVR"] if "PARAMCD" in ovr else ovr
-    o = o.merge(adsl[["USUBJID", "REFDT", "NACTDT"]], on="USUBJID", how="left")
+    o = o.assign(ADT=pd.to_datetime(o["ADT"])).merge(
+        adsl[["USUBJID", "REFDT", "NACTDT"]], on="USUBJID", how="left")
     o = o.sort_values(["USUBJID", "EVALUATOR", "ADT"], kind="stable")
     keep = ~(o["ADT"] < o["REFDT"])
     if ignore_after_new_therapy:

@@ -1,5 +1,6 @@
 """oncotrial.evidence: published-trial records, meta-analysis of proportions, KM reconstruction."""
 
+from oncotrial.evidence._guyot import ReconstructionResult, reconstruct_ipd
 from oncotrial.evidence._meta import MetaProportionResult, meta_proportion
 from oncotrial.evidence._records import (
     Outcome,
@@ -12,9 +13,11 @@ from oncotrial.evidence._records import (
 __all__ = [
     "MetaProportionResult",
     "Outcome",
+    "ReconstructionResult",
     "TrialRecord",
     "load_records",
     "meta_proportion",
+    "reconstruct_ipd",
     "records_frame",
     "search_records",
 ]

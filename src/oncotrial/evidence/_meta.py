@@ -33,7 +33,7 @@ REML_MAXITER = 100
 LL0_TOL = np.finfo(float).eps ** 0.25
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class MetaProportionResult(Result):
     """Pooled proportion from a random-effects meta-analysis.
 

@@ -7,6 +7,13 @@ Survival: single-arm landmark Kaplan-Meier test (Nagashima et al. 2021) and two-
 Schoenfeld / Freedman event and sample-size calculations. See ``docs/design.md``.
 """
 
+from oncotrial.design._bayes_posterior import PosteriorMonitoring, posterior_monitoring
+from oncotrial.design._bayes_predictive import (
+    PredictiveDesign,
+    predictive_design,
+    predictive_probability,
+)
+from oncotrial.design._bop2 import Bop2Design, bop2_design
 from oncotrial.design._landmark import (
     TRANSFORMS,
     LandmarkDesign,
@@ -24,15 +31,22 @@ from oncotrial.design._two_arm import (
 
 __all__ = [
     "TRANSFORMS",
+    "Bop2Design",
     "LandmarkDesign",
+    "PosteriorMonitoring",
+    "PredictiveDesign",
     "SimonDesign",
     "SimonInference",
     "SimonSearch",
     "SingleStageDesign",
     "TwoArmSurvivalDesign",
+    "bop2_design",
     "event_probability",
     "landmark_power",
     "landmark_survival_design",
+    "posterior_monitoring",
+    "predictive_design",
+    "predictive_probability",
     "simon_design",
     "simon_inference",
     "simon_oc",

@@ -1,0 +1,186 @@
+"""Bayesian posterior monitoring of a single-arm trial (Thall & Simon 1994)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import betainc
+from scipy.stats import beta as beta_dist
+
+from oncotrial._errors import bad_value
+from oncotrial._result import Result
+from oncotrial._validation import check_probability
+from oncotrial.design._bayes_common import check_looks, forward_oc
+from oncotrial.design._common import check_positive, check_positive_int, check_rates
+
+__all__ = ["PosteriorMonitoring", "posterior_monitoring"]
+
+_NODES = 2000  # quantile-midpoint nodes for the standard-therapy prior
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class PosteriorMonitoring(Result):
+    """Thall-Simon stopping boundaries for a look schedule, with exact OCs.
+
+    Attributes
+    ----------
+    looks : tuple of int
+        Cumulative sample sizes at the analyses (the last is ``n``).
+    futility : tuple of int
+        Stop for futility at look k if responses ``<= futility[k]`` (-1: never).
+    efficacy : tuple of int
+        Stop and declare promising at look k if responses ``>= efficacy[k]``
+        (``looks[k] + 1``: never).
+    alpha, power : float
+        Exact ``P(declare promising)`` at ``p0`` and ``p1``.
+    en0, pet0, en1, pet1 : float
+        Expected sample size and probability of stopping before ``n`` at ``p0`` / ``p1``.
+    """
+
+    p0: float
+    p1: float
+    prior_e: tuple
+    prior_s: tuple | None
+    p_futility: float
+    p_efficacy: float | None
+    n: int
+    looks: tuple
+    futility: tuple
+    efficacy: tuple
+    alpha: float
+    power: float
+    en0: float
+    pet0: float
+    en1: float
+    pet1: float
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready design."""
+        return {"method": "bayes-posterior", "p0": self.p0, "p1": self.p1,
+                "prior_e": list(self.prior_e),
+                "prior_s": None if self.prior_s is None else list(self.prior_s),
+                "p_futility": self.p_futility, "p_efficacy": self.p_efficacy, "n": self.n,
+                "alpha": self.alpha, "power": self.power, "en0": self.en0, "pet0": self.pet0,
+                "en1": self.en1, "pet1": self.pet1,
+                "boundary": [{"n": n, "stop_if_responses_le": f, "promising_if_responses_ge": e}
+                             for n, f, e in zip(self.looks, self.futility, self.efficacy,
+                                                strict=True)]}
+
+    def summary(self) -> pd.DataFrame:
+        """Boundary table, one row per look."""
+        return pd.DataFrame({"n": self.looks, "stop if responses <=": self.futility,
+                             "promising if responses >=": self.efficacy})
+
+    def reject_probability(self, p: np.ndarray | float) -> np.ndarray:
+        """Exact ``P(declare promising | p)`` over an array of rates."""
+        looks = np.array(self.looks)
+        fut = np.array([self.futility])
+        eff = np.array([self.efficacy])
+        return np.array([forward_oc(looks, fut, eff, float(q))["reject"][0]
+                         for q in np.atleast_1d(p)])
+
+
+def _prob_exceeds(n: int, a_e: float, b_e: float, delta: float,
+                  s_nodes: np.ndarray) -> np.ndarray:
+    """P(theta_E > theta_S + delta | x) for x = 0..n, averaging over theta_S nodes."""
+    x = np.arange(n + 1)
+    t = np.clip(s_nodes[:, None] + delta, 0.0, 1.0)
+    # Beta upper tail via the regularised incomplete beta: I_{1-t}(b, a) = P(Beta(a, b) > t)
+    return betainc(b_e + n - x[None, :], a_e + x[None, :], 1.0 - t).mean(axis=0)
+
+
+def posterior_monitoring(p0: float, p1: float, *, nmax: int = 40, looks: object = None,
+                         p_futility: float = 0.05, p_efficacy: float | None = 0.95,
+                         prior_e: tuple[float, float] | None = None,
+                         prior_s: tuple[float, float] | None = None) -> PosteriorMonitoring:
+    r"""Thall & Simon (1994) continuous/group monitoring boundaries with exact OCs.
+
+    Parameters
+    ----------
+    p0 : float
+        Response rate of the standard therapy (``theta_S``; prior mean if ``prior_s`` given).
+    p1 : float
+        Target rate; the futility rule uses the improvement ``delta = p1 - p0``.
+    nmax : int, default=40
+    looks : sequence of int, optional
+        Cumulative sample sizes of the analyses; default every 5 patients, ending at ``nmax``.
+    p_futility : float, default=0.05
+        Stop for futility if ``P(theta_E > theta_S + delta | x) < p_futility``.
+    p_efficacy : float or None, default=0.95
+        Stop (declare promising) if ``P(theta_E > theta_S | x) > p_efficacy``; ``None``: no
+        efficacy stopping (then "promising" means not stopped for futility by ``nmax``).
+    prior_e : (a, b), optional
+        Beta prior of ``theta_E``; default mean ``p0`` with concentration 2, ``Beta(2 p0,
+        2 (1 - p0))`` (Thall & Simon recommend a vague prior with the standard's mean).
+    prior_s : (a, b), optional
+        Beta prior of ``theta_S``; default ``None`` = ``theta_S`` known and equal to ``p0``.
+
+    Returns
+    -------
+    PosteriorMonitoring
+
+    Notes
+    -----
+    With ``theta_E | x_n ~ Beta(a_E + x_n, b_E + n - x_n)`` and ``theta_S`` independent [1]_,
+    ``P(theta_E > theta_S + delta | x) = E_S[P(theta_E > theta_S + delta | x)]``, evaluated at
+    2000 quantile midpoints of the ``theta_S`` prior (exact when ``theta_S`` is known). Both
+    probabilities increase with ``x``, so each rule is a boundary on the response count:
+    futility ``x <= f_n`` and efficacy ``x >= e_n``. At the last look the efficacy region is
+    the success region. OCs (probability of declaring promising, early stopping, expected
+    size) are exact via forward recursion over looks.
+
+    References
+    ----------
+    .. [1] Thall PF, Simon R. Practical Bayesian guidelines for phase IIB clinical trials.
+       Biometrics 1994;50:337-349.
+
+    Examples
+    --------
+    >>> m = posterior_monitoring(0.2, 0.4, nmax=40, looks=[10, 20, 30, 40])
+    >>> m.futility
+    (1, 4, 8, 11)
+    """
+    func = "posterior_monitoring"
+    p0, p1 = check_rates(p0, p1, func)
+    nmax = check_positive_int(nmax, func, "nmax", minimum=1, maximum=1000)
+    lk = list(range(5, nmax, 5)) if looks is None else list(looks)  # type: ignore[call-overload]
+    all_looks = check_looks(lk, nmax, func) if lk else np.array([nmax])
+    p_futility = check_probability(p_futility, func, "p_futility")
+    if p_efficacy is not None:
+        p_efficacy = check_probability(p_efficacy, func, "p_efficacy")
+        if p_efficacy <= p_futility:
+            raise bad_value("p_efficacy", func, f"> p_futility ({p_futility})", p_efficacy)
+    a_e, b_e = (2 * p0, 2 * (1 - p0)) if prior_e is None else (
+        check_positive(prior_e[0], func, "prior_e[0]"), check_positive(prior_e[1], func, "prior_e[1]"))
+    if prior_s is None:
+        nodes = np.array([p0])
+    else:
+        a_s = check_positive(prior_s[0], func, "prior_s[0]")
+        b_s = check_positive(prior_s[1], func, "prior_s[1]")
+        nodes = beta_dist.ppf((np.arange(_NODES) + 0.5) / _NODES, a_s, b_s)
+    delta = p1 - p0
+    fut, eff = [], []
+    for k, n in enumerate(all_looks):
+        pf = _prob_exceeds(int(n), a_e, b_e, delta, nodes)
+        f = int(np.searchsorted(pf, p_futility, side="left")) - 1       # largest x with pf < pL
+        if p_efficacy is None:
+            e = int(n) + 1 if k < len(all_looks) - 1 else f + 1
+        else:
+            pe = _prob_exceeds(int(n), a_e, b_e, 0.0, nodes)
+            e = int(np.searchsorted(pe, p_efficacy, side="right"))     # smallest x with pe > pU
+        if k == len(all_looks) - 1:
+            f = min(f, e - 1)
+        fut.append(f)
+        eff.append(e)
+    futa = np.array([fut])
+    effa = np.array([eff])
+    oc0 = forward_oc(all_looks, futa, effa, p0)
+    oc1 = forward_oc(all_looks, futa, effa, p1)
+    return PosteriorMonitoring(
+        p0=p0, p1=p1, prior_e=(a_e, b_e), prior_s=prior_s, p_futility=p_futility,
+        p_efficacy=p_efficacy, n=nmax, looks=tuple(int(v) for v in all_looks),
+        futility=tuple(fut), efficacy=tuple(eff), alpha=float(oc0["reject"][0]),
+        power=float(oc1["reject"][0]), en0=float(oc0["en"][0]), pet0=float(oc0["pet"][0]),
+        en1=float(oc1["en"][0]), pet1=float(oc1["pet"][0]))

@@ -1,0 +1,162 @@
+"""BOP2: Bayesian optimal phase II design for a binary endpoint (Zhou, Lee & Yuan 2017)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import beta as beta_dist
+
+from oncotrial._result import Result
+from oncotrial.design._bayes_common import check_looks, forward_oc
+from oncotrial.design._common import (
+    check_alpha_power,
+    check_positive,
+    check_positive_int,
+    check_rates,
+    infeasible,
+)
+
+__all__ = ["Bop2Design", "bop2_design"]
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Bop2Design(Result):
+    """A BOP2 design: futility boundaries at each look and the final success cutoff.
+
+    Attributes
+    ----------
+    n : int
+        Maximum sample size ``N``.
+    lam, gamma : float
+        Tuning parameters of ``C(n) = 1 - lam (n/N)^gamma``.
+    boundary : tuple of (int, int)
+        ``(n_k, f_k)``: stop for futility at interim ``n_k`` if responses ``<= f_k``.
+    r_final : int
+        Declare the drug promising at ``N`` if responses ``>= r_final``.
+    alpha, power, en0, pet0 : float
+        Exact ``P(promising | p0)``, ``P(promising | p1)``, ``E(N | p0)``, ``P(stop early | p0)``.
+    """
+
+    p0: float
+    p1: float
+    n: int
+    lam: float
+    gamma: float
+    boundary: tuple
+    r_final: int
+    alpha: float
+    power: float
+    en0: float
+    pet0: float
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready design."""
+        return {"method": "bop2", "p0": self.p0, "p1": self.p1, "n": self.n, "r": self.r_final,
+                "lambda": self.lam, "gamma": self.gamma, "alpha": self.alpha,
+                "power": self.power, "en0": self.en0, "pet0": self.pet0,
+                "boundary": [{"n": n, "stop_if_responses_le": f} for n, f in self.boundary]}
+
+    def summary(self) -> pd.DataFrame:
+        """Boundary table: one row per analysis."""
+        rows = [{"n": n, "stop if responses <=": f, "promising if responses >=": ""}
+                for n, f in self.boundary]
+        rows.append({"n": self.n, "stop if responses <=": "",
+                     "promising if responses >=": self.r_final})
+        return pd.DataFrame(rows)
+
+    def reject_probability(self, p: np.ndarray | float) -> np.ndarray:
+        """Exact ``P(promising | p)`` over an array of rates."""
+        looks = np.array([n for n, _ in self.boundary] + [self.n])
+        fut = np.array([[f for _, f in self.boundary] + [-1]])
+        eff = np.array([[n + 1 for n, _ in self.boundary] + [self.r_final]])
+        return np.array([forward_oc(looks, fut, eff, float(q))["reject"][0]
+                         for q in np.atleast_1d(p)])
+
+
+def bop2_design(p0: float, p1: float, alpha: float = 0.1, *, nmax: int = 40,
+                looks: object = None, a: float | None = None, b: float | None = None,
+                lam_grid: np.ndarray | None = None,
+                gamma_grid: np.ndarray | None = None) -> Bop2Design:
+    r"""BOP2 design for a binary endpoint: (lambda, gamma) grid search, exact enumeration.
+
+    Parameters
+    ----------
+    p0, p1 : float
+        Null (``phi``) and target response rates.
+    alpha : float, default=0.1
+        Bound on the type I error ``P(promising | p0)``.
+    nmax : int, default=40
+        Maximum sample size ``N``.
+    looks : sequence of int, optional
+        Interim sample sizes (cumulative); default every 10 patients.
+    a, b : float, optional
+        Beta prior, default ``Beta(p0, 1 - p0)`` (as in the BOP2 paper).
+    lam_grid : array, default ``0.50, 0.505, ..., 0.995``
+    gamma_grid : array, default ``0, 0.05, ..., 3``
+
+    Returns
+    -------
+    Bop2Design
+
+    Notes
+    -----
+    With posterior ``p | x_n ~ Beta(a + x_n, b + n - x_n)``, the trial stops for futility at
+    interim ``n`` if ``P(p <= p0 | x_n) > C(n) = 1 - lambda (n/N)^gamma`` and declares the drug
+    promising at ``N`` if ``P(p <= p0 | x_N) <= C(N) = 1 - lambda`` [1]_. The boundary at each
+    look is the largest ``x`` meeting the stopping condition (the posterior is monotone in
+    ``x``). Each ``(lambda, gamma)`` on the grid is evaluated exactly (forward recursion over
+    looks, vectorised over the grid) and the pair maximising power at ``p1`` subject to
+    ``alpha(p0) <= alpha`` is returned (ties: smaller ``E(N | p0)``).
+
+    References
+    ----------
+    .. [1] Zhou H, Lee JJ, Yuan Y. BOP2: Bayesian optimal design for phase II clinical trials
+       with simple and complex endpoints. Stat Med 2017;36:3302-3314.
+
+    Examples
+    --------
+    >>> d = bop2_design(0.2, 0.4, 0.1, nmax=40, looks=[10, 20, 30])
+    >>> d.alpha <= 0.1, d.n
+    (True, 40)
+    """
+    func = "bop2_design"
+    p0, p1 = check_rates(p0, p1, func)
+    alpha = check_alpha_power(alpha, 1 - 1e-9, func)[0]
+    nmax = check_positive_int(nmax, func, "nmax", minimum=2, maximum=1000)
+    if looks is None:
+        looks = list(range(10, nmax, 10))
+    all_looks = check_looks(list(looks), nmax, func) if len(list(looks)) else np.array([nmax])
+    a = p0 if a is None else check_positive(a, func, "a")
+    b = 1 - p0 if b is None else check_positive(b, func, "b")
+    lams = np.round(np.arange(0.50, 0.9951, 0.005), 3) if lam_grid is None else np.asarray(lam_grid, float)
+    gams = np.round(np.arange(0.0, 3.001, 0.05), 2) if gamma_grid is None else np.asarray(gamma_grid, float)
+    lg, gg = (g.ravel() for g in np.meshgrid(lams, gams, indexing="ij"))
+    frac = all_looks / nmax
+    fut = np.empty((lg.size, all_looks.size), dtype=int)
+    eff = np.empty_like(fut)
+    for k, nk in enumerate(all_looks):
+        x = np.arange(nk + 1)
+        post_gt = beta_dist.sf(p0, a + x, b + nk - x)      # P(p > p0 | x): increasing in x
+        thr = lg * frac[k] ** gg                           # stop if P(p > p0 | x) < thr
+        fut[:, k] = np.searchsorted(post_gt, thr, side="left") - 1
+        eff[:, k] = nk + 1
+    # final analysis: promising iff P(p > p0 | x) >= lambda, i.e. x > fut at N
+    eff[:, -1] = fut[:, -1] + 1
+    fut[:, -1] = -1
+    oc0 = forward_oc(all_looks, fut, eff, p0)
+    oc1 = forward_oc(all_looks, fut, eff, p1)
+    ok = oc0["reject"] <= alpha
+    if not ok.any():
+        raise infeasible(func, f"no (lambda, gamma) on the grid gives alpha <= {alpha} with N = {nmax}",
+                         "Raise lambda's grid towards 1, increase nmax or relax alpha.")
+    score = np.where(ok, oc1["reject"], -np.inf)
+    best = np.flatnonzero(score == score.max())
+    i = int(best[np.argmin(oc0["en"][best])])
+    inter = all_looks[:-1]
+    return Bop2Design(p0=p0, p1=p1, n=nmax, lam=float(lg[i]), gamma=float(gg[i]),
+                      boundary=tuple(zip(inter.tolist(), fut[i, :-1].tolist(), strict=True)),
+                      r_final=int(eff[i, -1]), alpha=float(oc0["reject"][i]),
+                      power=float(oc1["reject"][i]), en0=float(oc0["en"][i]),
+                      pet0=float(oc0["pet"][i]))

@@ -1,7 +1,8 @@
 """Kaplan-Meier estimator with R ``survfit`` conventions (survival 3.5).
 
-The hot path is two numpy sorts (all times; event times) plus cumulative sums and products on
-the distinct times, so 10^6 rows cost about as much as one sort. The ``table`` DataFrame is
+The hot path sorts event times and censoring times separately (n values sorted in all), merges
+their distinct values by binary search, then works on the distinct times only (cumulative
+sums and products), so 10^6 rows cost about one sort. The ``table`` DataFrame is
 built only when asked for.
 """
 
@@ -68,18 +69,43 @@ class SurvivalQuantiles(Result):
                              "lower": self.lower, "upper": self.upper})
 
 
-def _km_core(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Distinct times, n at risk, events, censored, S and se(log S) (Greenwood)."""
-    n = time.size
-    st = np.sort(time)
+def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and their multiplicities of an already sorted array."""
+    n = sorted_values.size
+    if n == 0:
+        return sorted_values, np.zeros(0, dtype=np.int64)
     brk = np.empty(n, dtype=bool)
     brk[0] = True
-    np.not_equal(st[1:], st[:-1], out=brk[1:])
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=brk[1:])
     starts = np.flatnonzero(brk)
-    ut = st[starts]
-    counts = np.diff(np.append(starts, n))
-    ev = np.sort(time[event])
-    d = np.searchsorted(ev, ut, side="right") - np.searchsorted(ev, ut, side="left")
+    return sorted_values[starts], np.diff(np.append(starts, n))
+
+
+def _km_core(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Distinct times, n at risk, events, censored, S and se(log S) (Greenwood).
+
+    Event and censoring times are sorted separately (n elements sorted in all, the only
+    O(n log n) step) and their distinct values merged by binary search.
+    """
+    n = time.size
+    ue, de = _runs(np.sort(time[event]))
+    uc, cc = _runs(np.sort(time[~event]))
+    j = np.searchsorted(ue, uc, side="left")
+    dup = j < ue.size
+    dup[dup] = ue[j[dup]] == uc[dup]
+    cn = uc[~dup]  # censoring-only times
+    pos_e = np.arange(ue.size) + np.searchsorted(cn, ue, side="left")
+    pos_c = np.searchsorted(ue, cn, side="left") + np.arange(cn.size)
+    m = ue.size + cn.size
+    ut = np.empty(m)
+    ut[pos_e] = ue
+    ut[pos_c] = cn
+    d = np.zeros(m, dtype=np.int64)
+    d[pos_e] = de
+    n_censor = np.zeros(m, dtype=np.int64)
+    n_censor[pos_e[j[dup]]] = cc[dup]
+    n_censor[pos_c] = cc[~dup]
+    counts = d + n_censor
     if ut.size > 1:  # survival::aeqSurv (timefix = TRUE): merge times equal up to rounding
         dy = np.diff(ut)
         tied = (dy <= TIMEFIX_TOL) | (dy / np.mean(np.abs(ut)) <= TIMEFIX_TOL)
@@ -88,9 +114,8 @@ def _km_core(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, ...]:
             ut = ut[grp]
             counts = np.add.reduceat(counts, grp)
             d = np.add.reduceat(d, grp)
-    before = np.cumsum(counts) - counts
-    n_risk = n - before
-    n_censor = counts - d
+            n_censor = np.add.reduceat(n_censor, grp)
+    n_risk = n - (np.cumsum(counts) - counts)
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod((n_risk - d) / n_risk)
         # Greenwood: var(log S) = sum d / (n (n - d)); infinite once S reaches 0, as R.

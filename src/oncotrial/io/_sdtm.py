@@ -248,7 +248,7 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
                                 expected=f"required {d.upper()} variable", rule="missing-column"))
         if missing:
             continue
-        dom[d] = df.assign(source_row=np.arange(1, len(df) + 1, dtype="int64"))
+        dom[d] = df.assign(source_row=np.arange(1, len(df) + 1, dtype="int64"), source_file=p.name)
     tables = {name: empty_table(t) for name, t in TABLES.items()}
     colmaps: dict[str, dict[str, str]] = {}
     if "dm" not in chosen:
@@ -263,7 +263,7 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
             before = set(dom[parent].columns)
             keep = {"AETRTEM"} if d == "suppae" else {c.upper() for c in
                                                       TABLES["subjects"].column_names}
-            dom[parent], log = merge_supp(dom[parent], dom[d].drop(columns="source_row"),
+            dom[parent], log = merge_supp(dom[parent], dom[d].drop(columns=["source_row", "source_file"]),
                                           parent.upper(), files[d], keep)
             logs.append(log)
             if parent == "dm":

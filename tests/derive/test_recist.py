@@ -96,7 +96,10 @@ def test_derive_vars_recist_3_nadir_includes_baseline_and_ignores_incomplete():
     # Nadir is the baseline when nothing smaller was seen: 50 -> 55 -> 60 (+20%, +10 mm).
     assert ovr(targets(50, 55, 60))["TRGRESP"].tolist() == ["", "SD", "PD"]
     # An incomplete assessment's partial sum is not a nadir (4.4.2).
-    rows = [*targets(30, 20, 30), (0, "T2", "TARGET", False, 30, None), (1, "T2", "TARGET", False, None, "NOT DONE"), (2, "T2", "TARGET", False, 30, None)]
+    rows = [*targets(30, 20, 30),
+            (0, "T2", "TARGET", False, 30, None),
+            (1, "T2", "TARGET", False, None, "NOT DONE"),
+            (2, "T2", "TARGET", False, 30, None)]
     out = ovr(rows)
     assert out["NADIR"].iloc[2] == 60.0
     assert out["TRGRESP"].tolist() == ["", "NE", "SD"]
@@ -142,7 +145,16 @@ def test_derive_vars_recist_7_reappearance_after_cr_is_pd():
 def test_derive_vars_recist_8_non_target_and_new_lesions():
     base = [(0, "T1", "TARGET", False, 40, None), (0, "NT1", "NON-TARGET", False, None, "PRESENT"),
             (0, "NT2", "NON-TARGET", False, None, "PRESENT")]
-    rows = [*base, (1, "T1", "TARGET", False, 0, None), (1, "NT1", "NON-TARGET", False, None, "ABSENT"), (1, "NT2", "NON-TARGET", False, None, "ABSENT"), (2, "T1", "TARGET", False, 0, None), (2, "NT1", "NON-TARGET", False, None, "ABSENT"), (2, "NT2", "NON-TARGET", False, None, "PRESENT"), (3, "T1", "TARGET", False, 0, None), (3, "NT1", "NON-TARGET", False, None, "ABSENT"), (3, "NT2", "NON-TARGET", False, None, "NOT DONE"), (3, "NEW1", "NEW", False, None, "EQUIVOCAL")]
+    rows = [*base, (1, "T1", "TARGET", False, 0, None),
+            (1, "NT1", "NON-TARGET", False, None, "ABSENT"),
+            (1, "NT2", "NON-TARGET", False, None, "ABSENT"),
+            (2, "T1", "TARGET", False, 0, None),
+            (2, "NT1", "NON-TARGET", False, None, "ABSENT"),
+            (2, "NT2", "NON-TARGET", False, None, "PRESENT"),
+            (3, "T1", "TARGET", False, 0, None),
+            (3, "NT1", "NON-TARGET", False, None, "ABSENT"),
+            (3, "NT2", "NON-TARGET", False, None, "NOT DONE"),
+            (3, "NEW1", "NEW", False, None, "EQUIVOCAL")]
     out = ovr(rows)
     assert out["NTRGRESP"].tolist() == ["", "CR", "NON-CR/NON-PD", "NE"]
     assert out["AVALC"].tolist() == ["", "CR", "PR", "PR"]
@@ -169,7 +181,9 @@ def test_derive_vars_recist_9_non_target_only_disease():
 
 def test_derive_vars_recist_10_visit_groups_partial_dates():
     # One visit = one assessment; its date is the earliest full date of its records.
-    df = les([*targets(40, 20), (0, "NT1", "NON-TARGET", False, None, "PRESENT"), (1, "NT1", "NON-TARGET", False, None, "PRESENT")])
+    df = les([*targets(40, 20),
+              (0, "NT1", "NON-TARGET", False, None, "PRESENT"),
+              (1, "NT1", "NON-TARGET", False, None, "PRESENT")])
     df.loc[0, "assessment_date"] = "2014-01"
     out = derive_vars_recist(df)
     assert len(out) == 2 and out["ADT"].iloc[0] == pd.Timestamp("2014-01-02")

@@ -93,7 +93,7 @@ def event_from_cnsr(cnsr: object) -> np.ndarray:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise OncotrialValueError(
-            f"`cnsr` of `event_from_cnsr` must be integers >= 0 (0 = event); got {c[i]!r} at "
+            f"`cnsr` of `event_from_cnsr` must be integers >= 0 (0 = event); got {float(c[i])!r} at "
             f"index {i}. Fix the ADTTE CNSR column.")
     return c == 0
 

@@ -24,6 +24,7 @@ app = typer.Typer(
 _COMMAND_MODULES: list[str] = [
     "oncotrial.io._cli",
     "oncotrial.derive._cli",
+    "oncotrial.evidence._cli",
     "oncotrial.stats._cli",
 ]
 

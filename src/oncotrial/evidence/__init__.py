@@ -1,5 +1,6 @@
 """oncotrial.evidence: published-trial records, meta-analysis of proportions, KM reconstruction."""
 
+from oncotrial.evidence._compare import CompareResult, compare_proportion
 from oncotrial.evidence._guyot import ReconstructionResult, reconstruct_ipd
 from oncotrial.evidence._meta import MetaProportionResult, meta_proportion
 from oncotrial.evidence._records import (
@@ -11,10 +12,12 @@ from oncotrial.evidence._records import (
 )
 
 __all__ = [
+    "CompareResult",
     "MetaProportionResult",
     "Outcome",
     "ReconstructionResult",
     "TrialRecord",
+    "compare_proportion",
     "load_records",
     "meta_proportion",
     "reconstruct_ipd",

@@ -22,6 +22,7 @@ app = typer.Typer(
 
 # Packages that contribute commands, in the order they appear in --help.
 _COMMAND_MODULES: list[str] = [
+    "oncotrial.design._cli",
     "oncotrial.io._cli",
     "oncotrial.derive._cli",
     "oncotrial.evidence._cli",

@@ -229,11 +229,22 @@ def _design(data: pd.DataFrame, covariates: Sequence[str], reference: Mapping[st
 
 
 def _check_rank(xc: np.ndarray, names: list[str], func: str) -> None:
-    """Raise on a constant or collinear column (R would return NA for it)."""
+    """Raise on a constant or collinear column (R would return NA for it).
+
+    Column j is aliased when its residual sum of squares after regression on the columns
+    before it is <= 1e-10 of its own sum of squares (Gram matrix of the centred columns).
+    """
     scale = np.abs(xc).max(axis=0)
+    xs = xc / np.where(scale > 0, scale, 1.0)
+    gram = xs.T @ xs
     for j in range(xc.shape[1]):
-        sub = xc[:, : j + 1] / np.where(scale[: j + 1] > 0, scale[: j + 1], 1.0)
-        if scale[j] == 0 or np.linalg.matrix_rank(sub, tol=1e-10 * np.sqrt(len(xc))) <= j:
+        resid = gram[j, j]
+        if j:
+            try:
+                resid -= gram[j, :j] @ np.linalg.solve(gram[:j, :j], gram[:j, j])
+            except np.linalg.LinAlgError:  # pragma: no cover - earlier columns were checked
+                resid = 0.0
+        if scale[j] == 0 or resid <= 1e-10 * gram[j, j]:
             raise OncotrialValueError(
                 f"`covariates` of `{func}` must give linearly independent columns; column "
                 f"{names[j]!r} is constant or a linear combination of {names[:j]}. "

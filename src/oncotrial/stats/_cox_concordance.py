@@ -67,39 +67,45 @@ def _pair_counts(v: np.ndarray, wl: np.ndarray) -> tuple[np.ndarray, ...]:
     [[2.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
     """
     n = len(v)
-    below_after = np.zeros(n)
-    above_before = np.zeros(n)
-    idx = np.arange(n)                  # original position of the element now at each slot
+    # every array below is indexed by the current slot; all are permuted together per level
+    below = np.zeros(n)
+    above = np.zeros(n)
+    idx = np.arange(n)                  # original position of the element in each slot
     cv = v.astype(np.int64)
+    cw = np.asarray(wl, dtype=float)
     pos = np.arange(n)
     seg_start = np.zeros(n, np.int64)
     seg_end = np.full(n, n, np.int64)
+    p0 = np.zeros(n + 1, np.int64)
+    pw1 = np.zeros(n + 1)
     nbits = int(cv.max()).bit_length() if n else 0
     for b in range(nbits - 1, -1, -1):
         one = ((cv >> b) & 1).astype(bool)
-        zero = ~one
-        p0 = np.zeros(n + 1, np.int64)
-        np.cumsum(zero, out=p0[1:])                           # zeros before each slot
-        pw1 = np.zeros(n + 1)
-        np.cumsum(np.where(one, wl[idx], 0.0), out=pw1[1:])   # weighted ones before each slot
+        np.cumsum(~one, out=p0[1:])                       # zeros before each slot
+        np.cumsum(cw * one, out=pw1[1:])                  # weighted ones before each slot
         p0_start = p0[seg_start]
-        zeros_seg = p0[seg_end] - p0_start
+        p0_end = p0[seg_end]
         zeros_before = p0[:-1] - p0_start
-        below_after[idx[one]] += (p0[seg_end] - p0[1:])[one]
-        above_before[idx[zero]] += (pw1[:-1] - pw1[seg_start])[zero]
-        split = seg_start + zeros_seg
-        newpos = np.where(one, split + pos - seg_start - zeros_before, seg_start + zeros_before)
+        below += np.where(one, p0_end - p0[1:], 0)       # bit-0 (smaller) elements after
+        above += np.where(one, 0.0, pw1[:-1] - pw1[seg_start])  # bit-1 (larger) before
+        split = seg_start + (p0_end - p0_start)
+        newpos = np.where(one, split + (pos - seg_start) - zeros_before, seg_start + zeros_before)
         order = np.empty(n, np.int64)
         order[newpos] = pos
         one_o = one[order]
         split_o = split[order]
         seg_start = np.where(one_o, split_o, seg_start[order])
         seg_end = np.where(one_o, seg_end[order], split_o)
-        idx, cv = idx[order], cv[order]
+        idx, cv, cw = idx[order], cv[order], cw[order]
+        below, above = below[order], above[order]
     pw = np.zeros(n + 1)
-    np.cumsum(wl[idx], out=pw[1:])
+    np.cumsum(cw, out=pw[1:])
+    below_after = np.empty(n)
+    above_before = np.empty(n)
     equal_after = np.empty(n)
     equal_before = np.empty(n)
+    below_after[idx] = below
+    above_before[idx] = above
     equal_after[idx] = seg_end - pos - 1
     equal_before[idx] = pw[:-1] - pw[seg_start]
     return below_after, equal_after, above_before, equal_before
@@ -120,7 +126,11 @@ def concordance_counts(time: np.ndarray, event: np.ndarray, lp: np.ndarray) -> C
         return ConcordanceCounts(0.0, 0.0, 0.0, 0.0, 0.0, np.zeros((n, 3)))
     v = np.unique(lp, return_inverse=True)[1].reshape(-1)
     # time ascending; events before censored at one time; lp ascending inside an event block
-    order = np.lexsort((v, ~event, time))
+    o1 = np.argsort(time)  # order inside equal keys is irrelevant: such rows are exchangeable
+    ts = time[o1]
+    tgrp = np.concatenate([[0], np.cumsum(ts[1:] != ts[:-1])])
+    m = int(v.max()) + 1
+    order = o1[np.argsort((tgrp * 2 + ~event[o1]) * m + v[o1])]
     t, e, vv = time[order], event[order], v[order]
     ef = e.astype(float)
     below_a, equal_a, above_b, equal_b = _pair_counts(vv, ef)

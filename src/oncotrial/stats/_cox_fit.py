@@ -99,7 +99,7 @@ def prepare_stratum(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> _Stra
     >>> s.d.tolist(), s.starts.tolist()
     ([1, 1], [0, 2])
     """
-    order = np.lexsort((~event, -time))  # decreasing time; ordering inside ties is irrelevant
+    order = np.argsort(-time)  # decreasing time; the order inside ties is irrelevant
     t, e, xs = time[order], event[order], x[order]
     n = xs.shape[0]
     w = np.concatenate([np.ones((n, 1)), xs], axis=1)

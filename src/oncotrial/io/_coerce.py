@@ -93,9 +93,13 @@ def _codes_text(col: Column) -> str:
 
 
 def _coerce_column(raw: pd.DataFrame, col: Column, table: Table, name: str,
-                   issues: list[Issue]) -> pd.Series:
-    text = clean_text(raw[col.name]) if col.name in raw else pd.Series(
-        pd.NA, index=raw.index, dtype="string")
+                   issues: list[Issue], clean: bool = True) -> pd.Series:
+    if col.name not in raw:
+        text = pd.Series(pd.NA, index=raw.index, dtype="string")
+    elif clean:
+        text = clean_text(raw[col.name])
+    else:
+        text = raw[col.name].astype("string")
     if col.required:
         emit(issues, text.isna().to_numpy(), raw, name, None,
              f"a value ({table.name}.{col.name} is required)", "missing-value")
@@ -150,7 +154,8 @@ def _coerce_column(raw: pd.DataFrame, col: Column, table: Table, name: str,
 
 def coerce_table(raw: pd.DataFrame, table: Table, *, file: str,
                  colmap: Mapping[str, str] | None = None,
-                 check_columns: bool = True) -> tuple[pd.DataFrame, list[Issue]]:
+                 check_columns: bool = True,
+                 clean: bool = True) -> tuple[pd.DataFrame, list[Issue]]:
     """Validate and type one table of raw text cells.
 
     Parameters
@@ -166,6 +171,9 @@ def coerce_table(raw: pd.DataFrame, table: Table, *, file: str,
     check_columns : bool, default=True
         Report required columns absent from ``raw`` (template reader). The SDTM reader checks
         source variables itself and passes False.
+    clean : bool, default=True
+        Strip cells and turn empty/``NA`` cells into missing. The SDTM reader passes False
+        because :func:`~oncotrial.io._sdtm_files.read_domain` already did.
 
     Returns
     -------
@@ -196,7 +204,7 @@ def coerce_table(raw: pd.DataFrame, table: Table, *, file: str,
         if col.name not in raw.columns and col.required:
             out[col.name] = pd.Series(pd.NA, index=raw.index, dtype=DTYPES[col.kind])
             continue
-        out[col.name] = _coerce_column(raw, col, table, name, issues)
+        out[col.name] = _coerce_column(raw, col, table, name, issues, clean)
     frame = pd.DataFrame(out, index=raw.index)
     frame = _apply_defaults(frame, table)
     frame["source_file"] = raw["source_file"].astype("string")

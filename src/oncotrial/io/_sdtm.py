@@ -293,7 +293,7 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
                                           logs=logs)
     for name, (raw, cmap) in raws.items():
         tables[name], found = coerce_table(raw, TABLES[name], file=files.get(name, name),
-                                           colmap=cmap, check_columns=False)
+                                           colmap=cmap, check_columns=False, clean=False)
         issues.extend(found)
         colmaps[name] = cmap
     log = _concat_logs(logs)

@@ -188,28 +188,33 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
                     if cc > 0 and eb > 0:
                         f *= (n1 - cc - eb) / (n1 - cc)
                     s_new = s * f
+                    tie = 0
                     if c.kind == "landmark":
                         if not _prints_as(s_new, c):
                             continue
                     else:
-                        last_before = s * (n1 / r if r else 1.0)
-                        if cc > 0:
-                            if eb == 0:
-                                continue
-                            last_before *= (n1 - cc - eb + 1) / (n1 - cc)
-                        else:
-                            if ea == 0:
-                                continue
-                            last_before = s * (r - ea + 1) / r
-                        if not (last_before > 0.5 + 1e-12 and s_new < 0.5 - 1e-12):
+                        # the last `tie` events sit on the median day; tie = 2 jumps over an
+                        # exact S = 0.5 (R would take the midpoint of a flat segment there)
+                        n_last = eb if cc > 0 else ea
+                        for k_tie in (1, 2):
+                            if n_last < k_tie:
+                                break
+                            if cc > 0:
+                                lb = s * (n1 / r) * (n1 - cc - eb + k_tie) / (n1 - cc)
+                            else:
+                                lb = s * (r - ea + k_tie) / r
+                            if lb > 0.5 + 1e-12 and s_new < 0.5 - 1e-12:
+                                tie = k_tie
+                                break
+                        if not tie:
                             continue
                     e_tot = ea + eb
                     # shape preference: events spread over the segment in proportion to time
                     a_frac = (olo + (ohi - olo) // 3 - lo) / max(1, hi - lo) if cc else 1.0
                     score = abs(cc - pref_c) + 0.5 * abs(ea - e_tot * a_frac) + 0.01 * e_tot
-                    out.append((score, ea, cc, eb))
+                    out.append((score, ea, cc, eb, tie))
         out.sort()
-        return [(a, b, d) for _, a, b, d in out[:40]]
+        return [(a, b, d, t) for _, a, b, d, t in out[:40]]
 
     def tail_ok(s: float, r: int, ev: int) -> tuple[int, int] | None:
         lo = _next_lo(late[-1]) if late else t_min
@@ -241,14 +246,14 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
                 return False
             best = [*chosen, t]
             return True
-        for ea, cc, eb in candidates(k, s, r):
+        for ea, cc, eb, tie in candidates(k, s, r):
             n1 = r - ea
             f = (n1 / r) if r else 1.0
             if cc > 0 and eb > 0:
                 f *= (n1 - cc - eb) / (n1 - cc)
             if median_not_reached and s * f <= 0.5 + 1e-12:
                 continue
-            if dfs(k + 1, s * f, r - ea - cc - eb, ev + ea + eb, [*chosen, (ea, cc, eb)]):
+            if dfs(k + 1, s * f, r - ea - cc - eb, ev + ea + eb, [*chosen, (ea, cc, eb, tie)]):
                 return True
         return False
 
@@ -259,13 +264,13 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
             f"window {censor_window}; check the spec (counts, landmark rates, follow-up window).")
     times, evs = list(f_t.tolist()), list(f_e.tolist())
     slots = [(t, t) for t in times]
-    for k, (ea, cc, eb) in enumerate(best[:-1]):
+    for k, (ea, cc, eb, tie) in enumerate(best[:-1]):
         lo, hi = seg_bounds(k)
         c = late[k]
         if cc == 0:
             if c.kind == "median":
-                ts = [*_days(rng, lo, hi - 1, ea - 1, prefer), hi]
-                slots += [(lo, hi - 1)] * (ea - 1) + [(hi, hi)]
+                ts = [*_days(rng, lo, hi - 1, ea - tie, prefer), *[hi] * tie]
+                slots += [(lo, hi - 1)] * (ea - tie) + [(hi, hi)] * tie
             else:
                 ts = _days(rng, lo, hi, ea, prefer)
                 slots += [(lo, hi)] * ea
@@ -279,8 +284,8 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
         tc = _days(rng, max(a + 1, olo), max(a + 1, b), cc, prefer)
         slots += [(lo, max(lo, a))] * ea + [(max(a + 1, olo), max(a + 1, b))] * cc
         if c.kind == "median":
-            tb = [*_days(rng, b + 1, hi - 1, eb - 1, prefer), hi]
-            slots += [(b + 1, hi - 1)] * (eb - 1) + [(hi, hi)]
+            tb = [*_days(rng, b + 1, hi - 1, eb - tie, prefer), *[hi] * tie]
+            slots += [(b + 1, hi - 1)] * (eb - tie) + [(hi, hi)] * tie
         else:
             tb = _days(rng, b + 1, hi, eb, prefer)
             slots += [(b + 1, hi)] * eb

@@ -82,8 +82,17 @@ class TwinDataset(Result):
 
 
 def _frame(rows: list[dict], table: str) -> pd.DataFrame:
-    cols = TABLES[table].column_names
-    df = pd.DataFrame(rows, columns=cols)
+    """Rows as a frame with the canonical columns and dtypes (int -> Int64, float -> float64)."""
+    t = TABLES[table]
+    df = pd.DataFrame(rows, columns=t.column_names)
+    for col in t.columns:
+        if col.kind == "int":
+            df[col.name] = pd.array([None if v is None or v != v else int(v) for v in df[col.name]],
+                                    dtype="Int64")
+        elif col.kind == "float":
+            df[col.name] = pd.to_numeric(df[col.name], errors="raise").astype("float64")
+        else:
+            df[col.name] = df[col.name].astype("string")
     return df
 
 

@@ -112,6 +112,10 @@ cases <- list(
   list(name = "n80_censored_last_admin", data = sim(80, 12, p_num = 2, tmax = 8, tround = 0.25),
        cov = c("x1", "x2"))
 )
+# times equal up to floating-point noise: R's timefix (aeqSurv) merges them into ties
+nt <- sim(50, 14, p_num = 2, tround = 1)
+nt$time <- nt$time * (1 + ifelse(seq_len(50) %% 2 == 0, 1e-10, 0))
+cases[[length(cases) + 1]] <- list(name = "n50_timefix_near_ties", data = nt, cov = c("x1", "x2"))
 # monotone likelihood: every event is in group b1 == 1 -> R warns coefficient may be infinite
 sep <- sim(30, 13, p_num = 1, binary = 1)
 sep$status[sep$b1 == 0] <- 0L

@@ -369,3 +369,18 @@ def test_cox_ph_10_bad_data_and_exact_tie_limit(monkeypatch):
     with pytest.raises(OncotrialValueError, match="The largest tie has 2 events"):
         cox_ph(df, "t", "e", ["x"], ties="exact")
     assert cox_ph(df, "t", "e", "x", ties="efron").n == 4  # a single name is accepted
+
+
+def test_cox_ph_11_timefix_merges_near_ties_like_r():
+    # golden n50_timefix_near_ties: half the times are multiplied by (1 + 1e-10); R's
+    # aeqSurv merges them back into ties (matched by the golden test above); without
+    # timefix they are distinct times and Efron's tie correction no longer applies.
+    df = _case_data(BY_NAME["n50_timefix_near_ties"])
+    fixed = cox_ph(df, "time", "status", ["x1", "x2"])
+    raw = cox_ph(df, "time", "status", ["x1", "x2"], timefix=False)
+    rounded = cox_ph(df.assign(time=df["time"].round(6)), "time", "status", ["x1", "x2"],
+                     timefix=False)
+    np.testing.assert_allclose(fixed.table["coef"], rounded.table["coef"], rtol=1e-12)
+    assert abs(raw.table.loc["x2", "coef"] - fixed.table.loc["x2", "coef"]) > 1e-3
+    with pytest.raises(OncotrialValueError, match="`timefix` of `cox_ph` must be True or False"):
+        cox_ph(df, "time", "status", ["x1"], timefix="yes")

@@ -251,11 +251,36 @@ def _check_rank(xc: np.ndarray, names: list[str], func: str) -> None:
                 "Drop it (R coxph would report NA for it).")
 
 
+#: R ``survival::aeqSurv`` tolerance (``sqrt(.Machine$double.eps)``) used by ``timefix``.
+TIMEFIX_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
+
+
+def _timefix(t: np.ndarray) -> np.ndarray:
+    """R ``aeqSurv``: times within ``TIMEFIX_TOLERANCE`` (absolute, or relative to the mean
+    |time|) of the previous distinct time are mapped onto the start of their run.
+
+    Examples
+    --------
+    >>> _timefix(np.array([1.0, 1.0 + 1e-12, 2.0])).tolist()
+    [1.0, 1.0, 2.0]
+    """
+    y = np.unique(t)
+    if y.size < 2:
+        return t
+    dy = np.diff(y)
+    tied = (dy <= TIMEFIX_TOLERANCE) | (dy / np.mean(np.abs(y)) <= TIMEFIX_TOLERANCE)
+    if not tied.any():
+        return t
+    cuts = y[np.concatenate([[True], ~tied])]
+    return cuts[np.searchsorted(cuts, t, side="right") - 1]
+
+
 # ----------------------------------------------------------------------------- public API
 
 def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str], *,
            ties: Ties = "efron", strata: str | Sequence[str] | None = None,
-           reference: Mapping[str, object] | None = None, level: float = 0.95) -> CoxResult:
+           reference: Mapping[str, object] | None = None, level: float = 0.95,
+           timefix: bool = True) -> CoxResult:
     """Fit a Cox proportional-hazards model by Newton-Raphson, as R ``coxph``.
 
     Parameters
@@ -281,6 +306,9 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[s
         level (R ``relevel``).
     level : float, default=0.95
         Level of the hazard-ratio confidence intervals.
+    timefix : bool, default=True
+        Merge times that differ only by floating-point noise (R ``aeqSurv`` with tolerance
+        ``sqrt(eps)``, R ``coxph.control(timefix=TRUE)``, R's default).
 
     Returns
     -------
@@ -303,8 +331,7 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[s
     U(0), each on p df. Coefficient p-values are two-sided Wald, HR CIs ``exp(b -/+ z se)``.
     Concordance: Harrell's C with R's conventions and se (``_cox_concordance.py``).
     Differences from R: missing values, constant or collinear covariates raise instead of being
-    dropped/NA; times are not merged by ``aeqSurv`` (R's ``timefix``), which only matters for
-    times that differ by less than ~1.5e-8 relatively; no case weights, offsets or clusters.
+    dropped/NA; no case weights, offsets, clusters or robust variance.
 
     References
     ----------
@@ -333,6 +360,8 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[s
         raise bad_value("data", func, "a pandas DataFrame", type(data).__name__)
     ties = check_choice(ties, _TIES, func, "ties")
     level = check_level(level, func)
+    if not isinstance(timefix, bool):
+        raise bad_value("timefix", func, "True or False", timefix)
     if isinstance(covariates, str):
         covariates = [covariates]
     covariates = list(covariates)
@@ -343,6 +372,8 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[s
     reference = dict(reference or {})
     time = as_float_array(_column(data, duration, func, "duration").to_numpy(dtype=float,
                           na_value=np.nan), func, f"data[{duration!r}]", nonnegative=True)
+    if timefix:
+        time = _timefix(time)
     ev_col = _column(data, event, func, "event")
     _first_missing(ev_col, func, f"data[{event!r}]")
     ev = as_event_array(ev_col.to_numpy(dtype=float), func, f"data[{event!r}]")

@@ -26,6 +26,7 @@ _COMMAND_MODULES: list[str] = [
     "oncotrial.io._cli",
     "oncotrial.derive._cli",
     "oncotrial.evidence._cli",
+    "oncotrial.evidence.twins._cli",
     "oncotrial.stats._cli",
 ]
 

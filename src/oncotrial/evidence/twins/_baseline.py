@@ -102,6 +102,8 @@ def assign_baseline(rng: np.random.Generator, n: int, categorical: list[tuple[st
                     hi[p] = min(hi[p], med)
                 elif p > mids[-1]:
                     lo[p] = max(lo[p], med)
+            lo = np.maximum(lo, float(c["min"]))
+            hi = np.minimum(hi, float(c["max"]))
             fixed = {0: float(c["min"]), m - 1: float(c["max"])} | {p: med for p in mids}
         vals_sorted = _fill(rng, m, lo, hi, fixed, integer=False)
         vals = [None] * n

@@ -219,7 +219,7 @@ def _needed(days: list[int], r: int, event: bool, confirmed: bool, gap: int) -> 
     return next(days[q] for q in range(r + 1, last) if days[q] - days[r] >= gap)
 
 
-def _tune_dor(pick, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day) -> None:
+def _tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day) -> None:
     """Move responders' PFS times inside their slots (no checkpoint changes) so the DoR median
     (and the range ends) land on the published values."""
     if not pick:
@@ -269,6 +269,20 @@ def _tune_dor(pick, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day) -> 
             pfs_t[j], vis[j], pick[j] = old
         return False
 
+    def _swap(j: int, want: int, check) -> bool:
+        """Replace responder ``j`` by a non-responder whose response can last ``want`` days."""
+        r_j = pick.pop(j)
+        for i in sorted((i for i in free if i not in pick and i != j), key=lambda i: -pfs_t[i]):
+            starts = _response_starts(vis[i][0], bool(pfs_e[i]), confirmed, sched.min_gap)
+            if not starts:
+                continue
+            pick[i] = starts[0]
+            if try_move(i, want, check):
+                return True
+            del pick[i]
+        pick[j] = r_j
+        return False
+
     for kind, want in goals:
         for _ in range(3):
             j, val = current(kind)
@@ -281,7 +295,12 @@ def _tune_dor(pick, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day) -> 
                 ok_other = all(abs(current(k)[1] - w) <= 1 for k, w in goals[:goals.index((kind, want))]
                                if current(k)[0] is not None)
                 return math.isfinite(v) and abs(v - want) < before and ok_other
-            if not try_move(j, want, check):
+            # the median is set by its crossing subject; a range end by any responder
+            cands = [j] if kind == "median" else [j, *sorted(
+                (i for i in pick if i != j), key=lambda i: -pfs_t[i] if kind == "max" else pfs_t[i])]
+            if any(try_move(i, want, check) for i in cands):
+                continue
+            if kind == "median" or not _swap(j, want, check):
                 break
 
 
@@ -409,7 +428,7 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
         vis[i] = ([day], [sched.label(0)])
     n_resp = bor["PR"] + bor["CR"]
     pick = _choose_responders(rng, free, pfs_t, pfs_e, vis, n_resp, sched, spec, c)
-    _tune_dor(pick, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day)
+    _tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day)
     resp_ids = list(pick)
     cr_ids = set(rng.choice(resp_ids, size=bor["CR"], replace=False).tolist()) if bor["CR"] else set()
     for i in resp_ids:
@@ -467,7 +486,8 @@ def _cohort_twin(rng, spec: TwinSpec, c: Cohort, ci: int) -> dict[str, list[dict
         fd = enrol[k] + np.timedelta64(int(rng.integers(1, 8)), "D") if treated else None
         ref = fd if treated else enrol[k]
         base_day = -int(rng.integers(3, 21))
-        consent = ref + np.timedelta64(base_day - int(rng.integers(1, 8)), "D")
+        first_contact = min(enrol[k], ref + np.timedelta64(base_day, "D"))
+        consent = first_contact - np.timedelta64(int(rng.integers(1, 8)), "D")
         row = {"subject_id": sid, "cohort": c.name, "consent_date": str(consent),
                "enrol_date": str(enrol[k]), "first_dose_date": None if fd is None else str(fd),
                "enrolled_fl": "Y", "safety_fl": "Y" if treated else "N",

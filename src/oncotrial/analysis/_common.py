@@ -1,0 +1,59 @@
+"""Shared helpers of the analysis layer: JSON-ready numbers, cohorts, populations."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from oncotrial._result import ConfidenceInterval
+
+ALL = "All"
+BASELINE_COLUMNS = ("age", "sex", "ecog", "primary_site", "grade", "differentiation", "ki67",
+                    "chromogranin_a", "prior_lines")
+
+
+def num(x: Any) -> float | int | None:
+    """A JSON-ready number: ints stay ints, floats get 12 significant digits, NaN -> None.
+
+    Twelve significant digits make ``results.json`` independent of the last-bit noise of
+    floating-point summation order while keeping every printed value exact.
+
+    Examples
+    --------
+    >>> num(0.1 + 0.2), num(3), num(float("nan"))
+    (0.3, 3, None)
+    """
+    if x is None or x is pd.NA:
+        return None
+    if isinstance(x, bool | np.bool_):
+        return bool(x)
+    if isinstance(x, int | np.integer):
+        return int(x)
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return float(f"{x:.12g}")
+
+
+def ci_dict(ci: ConfidenceInterval) -> dict:
+    """``{"ci": [low, high], "level", "method"}`` of a :class:`ConfidenceInterval`."""
+    return {"ci": [num(ci.low), num(ci.high)], "level": num(ci.level), "method": ci.method}
+
+
+def cohorts_of(adsl: pd.DataFrame, order: tuple[str, ...], overall: bool) -> list[str]:
+    """Cohort labels in report order (spec order first, then sorted), plus ``All``."""
+    present = sorted(str(c) for c in adsl["COHORT"].dropna().unique())
+    out = [c for c in order if c in present] + [c for c in present if c not in order]
+    if overall and len(out) != 1:
+        out.append(ALL)
+    return out
+
+
+def in_cohort(adsl: pd.DataFrame, cohort: str) -> pd.Series:
+    """Boolean mask of ADSL rows in ``cohort`` (``All``: every row)."""
+    if cohort == ALL:
+        return pd.Series(True, index=adsl.index)
+    return adsl["COHORT"].astype(str).eq(cohort)

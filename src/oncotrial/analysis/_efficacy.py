@@ -1,0 +1,182 @@
+"""Tumour response: the efficacy table (seed 004 Table 2), subgroup ORR, response-plot data, GMI.
+
+Every estimate is an :mod:`oncotrial.stats` call on the derived ADaM data:
+
+* ORR = (CR + PR) / evaluable, DCR = (CR + PR + SD + NON-CR/NON-PD) / evaluable, each with
+  :func:`oncotrial.stats.proportion_ci` (the spec's ``ci_method``);
+* DoR: :func:`oncotrial.stats.kaplan_meier` median of ADTTE ``DOR`` (responders), with the
+  range (min-max) of the observed durations;
+* subgroup ORR: rate and CI per level, :func:`oncotrial.stats.fisher_exact` (exact r x 2) and
+  :func:`oncotrial.stats.chi_square` (Yates-corrected for 2 x 2, as R ``chisq.test``);
+* GMI responders: :func:`oncotrial.stats.proportion_ci` of ``GMI >= 1.33`` (Von Hoff 1998).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from oncotrial.analysis._common import ci_dict, in_cohort, num
+from oncotrial.derive import event_from_cnsr
+from oncotrial.stats import chi_square, fisher_exact, kaplan_meier, proportion_ci
+
+BOR_CATEGORIES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING")
+RESPONSE = ("CR", "PR")
+DISEASE_CONTROL = ("CR", "PR", "SD", "NON-CR/NON-PD")
+
+
+def bor_by_subject(adsl: pd.DataFrame, adrs: pd.DataFrame, param: str) -> pd.Series:
+    """BOR code per ADSL subject (``MISSING`` without a record), indexed like ``adsl``."""
+    bor = adrs.loc[adrs["PARAMCD"] == param].drop_duplicates("USUBJID").set_index("USUBJID")
+    return adsl["USUBJID"].map(bor["AVALC"]).fillna("MISSING").astype(str)
+
+
+def _prop(x: int, n: int, spec) -> dict:
+    r = proportion_ci(x, n, method=spec.ci_method, level=spec.level)
+    return {"x": int(x), "n": int(n), "estimate": num(r.estimate), **ci_dict(r.ci)}
+
+
+def _km_median(time: np.ndarray, event: np.ndarray, spec) -> dict:
+    fit = kaplan_meier(time, event, conf_type=spec.conf_type, level=spec.level)
+    med = fit.median()
+    return {"n": len(time), "events": int(event.sum()), "median": num(med.estimate),
+            **ci_dict(med.ci), "conf_type": spec.conf_type}
+
+
+def response_table(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
+                   cohorts: list[str], spec, param: str, evaluator: str) -> dict:
+    """Per cohort: patients with assessment, BOR counts, ORR, DCR (with CI) and DoR.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> spec = SimpleNamespace(ci_method="clopper-pearson", level=0.95, conf_type="log",
+    ...                        days_per_unit=30.4375)
+    >>> adsl = pd.DataFrame({"USUBJID": ["a", "b"], "COHORT": "X", "ANLEFF": "Y"})
+    >>> adrs = pd.DataFrame({"USUBJID": ["a", "b"], "PARAMCD": "CBOR", "AVALC": ["PR", "PD"]})
+    >>> adtte = pd.DataFrame(columns=["USUBJID", "PARAMCD", "EVALUATOR", "AVAL", "CNSR"])
+    >>> response_table(adsl, adrs, adtte, ["X"], spec, "CBOR", "INV")["X"]["orr"]["x"]
+    1
+    """
+    eff = adsl[adsl["ANLEFF"].eq("Y")]
+    bor = bor_by_subject(eff, adrs, param)
+    dor = adtte[(adtte["PARAMCD"] == "DOR") & (adtte["EVALUATOR"] == evaluator)]
+    out = {}
+    for c in cohorts:
+        m = in_cohort(eff, c).to_numpy()
+        b = bor[m]
+        n = int(m.sum())
+        counts = {k: int((b == k).sum()) for k in BOR_CATEGORIES}
+        res = {"n_evaluable": n, "n_assessed": n - counts["MISSING"],
+               "bor": {k: {"n": v, "pct": num(100.0 * v / n) if n else None}
+                       for k, v in counts.items()},
+               "orr": _prop(int(b.isin(RESPONSE).sum()), n, spec) if n else None,
+               "dcr": _prop(int(b.isin(DISEASE_CONTROL).sum()), n, spec) if n else None}
+        d = dor[dor["USUBJID"].isin(eff.loc[m, "USUBJID"])]
+        if len(d):
+            t = d["AVAL"].to_numpy(float) / spec.days_per_unit
+            e = event_from_cnsr(d["CNSR"].to_numpy())
+            res["dor"] = {**_km_median(t, e, spec), "min": num(t.min()), "max": num(t.max()),
+                          "max_censored": bool(not e[np.argmax(t)])}
+        else:
+            res["dor"] = None
+        out[c] = res
+    return out
+
+
+def subgroup_orr(adsl: pd.DataFrame, adrs: pd.DataFrame, spec, param: str) -> list[dict]:
+    """ORR by level of each spec subgroup (efficacy population, all cohorts pooled) and the
+    Fisher exact and chi-square tests of equal ORR across levels."""
+    eff = adsl[adsl["ANLEFF"].eq("Y")].reset_index(drop=True)
+    resp = bor_by_subject(eff, adrs, param).isin(RESPONSE).to_numpy()
+    out = []
+    for sg in spec.subgroups:
+        if sg.column not in eff:
+            out.append({"name": sg.name, "column": sg.column, "levels": [],
+                        "note": "column absent from the data"})
+            continue
+        col = eff[sg.column]
+        if sg.cut is not None:
+            x = pd.to_numeric(col, errors="coerce")
+            lev = pd.Series(np.where(x >= sg.cut, f">= {sg.cut:g}", f"< {sg.cut:g}"))
+            lev[x.isna().to_numpy()] = pd.NA
+        else:
+            lev = col.astype("string")
+        ok = lev.notna().to_numpy()
+        levels = sorted(str(v) for v in lev[ok].unique())
+        rows = []
+        for lv in levels:
+            m = ok & (lev.astype(str).to_numpy() == lv)
+            rows.append({"group": lv, **_prop(int(resp[m].sum()), int(m.sum()), spec)})
+        entry = {"name": sg.name, "column": sg.column, "cut": sg.cut, "levels": rows,
+                 "n_missing": int((~ok).sum())}
+        if len(rows) >= 2:
+            table = np.array([[r["x"], r["n"] - r["x"]] for r in rows])
+            if table[:, 0].sum() and table[:, 1].sum():
+                fr = fisher_exact(table)
+                cs = chi_square(table, correct=True)
+                entry["fisher"] = {"p": num(fr.pvalue), "method": "fisher-exact two-sided"}
+                entry["chi_square"] = {"statistic": num(cs.statistic), "df": int(cs.df),
+                                       "p": num(cs.pvalue), "correct": bool(cs.correction),
+                                       "method": "pearson chi-square"}
+        out.append(entry)
+    return out
+
+
+def response_plot_data(adsl: pd.DataFrame, tp: pd.DataFrame, adtte: pd.DataFrame,
+                       bor: pd.Series, spec, evaluator: str) -> dict:
+    """Per-subject data of the waterfall, spider and swimmer plots (efficacy population).
+
+    best_pct = the smallest post-baseline % change of the target sum from baseline (ADRS time
+    points ``PCHG``); spider times are months from the reference date; swimmer bars are the OS
+    follow-up, the response line runs from TTR to TTR + DoR.
+    """
+    eff = adsl[adsl["ANLEFF"].eq("Y")]
+    code = dict(zip(eff["USUBJID"], bor, strict=True))
+    wf, sp = [], []
+    if len(tp):
+        t = tp[(tp["EVALUATOR"] == evaluator) & tp["USUBJID"].isin(code)]
+        t = t.merge(eff[["USUBJID", "REFDT"]], on="USUBJID")
+        t = t.assign(TIME=(pd.to_datetime(t["ADT"]) - pd.to_datetime(t["REFDT"])).dt.days
+                     / spec.days_per_unit)
+        t = t[t["PCHG"].notna()].sort_values(["USUBJID", "ADT"], kind="stable")
+        post = t[t["ABLFL"] != "Y"]
+        for sid, g in post.groupby("USUBJID", sort=True):
+            wf.append({"subject_id": sid, "best_pct": num(g["PCHG"].min()), "bor": code[sid],
+                       "cohort": str(eff.loc[eff["USUBJID"] == sid, "COHORT"].iloc[0])})
+        for r in t.itertuples():
+            sp.append({"subject_id": r.USUBJID, "time": num(max(r.TIME, 0.0)),
+                       "pct_change": num(r.PCHG), "bor": code[r.USUBJID]})
+    sw = []
+    tte = adtte[adtte["USUBJID"].isin(code)]
+    os_ = tte[tte["PARAMCD"] == "OS"].set_index("USUBJID")
+    ttr = tte[(tte["PARAMCD"] == "TTR") & (tte["EVALUATOR"] == evaluator)].set_index("USUBJID")
+    dor = tte[(tte["PARAMCD"] == "DOR") & (tte["EVALUATOR"] == evaluator)].set_index("USUBJID")
+    for sid in sorted(code):
+        if sid not in os_.index:
+            continue
+        u = spec.days_per_unit
+        start = ttr.loc[sid, "AVAL"] / u if sid in ttr.index else np.nan
+        end = start + dor.loc[sid, "AVAL"] / u if sid in dor.index else np.nan
+        sw.append({"subject_id": sid, "duration": num(os_.loc[sid, "AVAL"] / u),
+                   "bor": code[sid], "response_start": num(start), "response_end": num(end),
+                   "ongoing": bool(os_.loc[sid, "CNSR"] != 0)})
+    return {"waterfall": wf, "spider": sp, "swimmer": sw}
+
+
+def gmi_summary(gmi: pd.DataFrame, adsl: pd.DataFrame, spec, evaluator: str) -> dict | None:
+    """Growth modulation index per patient (efficacy population) and the share >= 1.33."""
+    if not len(gmi):
+        return None
+    eff = set(adsl.loc[adsl["ANLEFF"].eq("Y"), "USUBJID"])
+    g = gmi[(gmi["EVALUATOR"] == evaluator) & gmi["USUBJID"].isin(eff) & gmi["GMI"].notna()]
+    if not len(g):
+        return None
+    g = g.sort_values("USUBJID", kind="stable")
+    x = int(g["GMIFL"].eq("Y").sum())
+    return {"patients": [{"subject_id": r.USUBJID, "gmi": num(r.GMI), "gmifl": r.GMIFL,
+                          "ttp1": num(r.TTP1 / spec.days_per_unit),
+                          "ttp2": num(r.TTP2 / spec.days_per_unit),
+                          "ttp2_censored": bool(r.TTP2CNSR)} for r in g.itertuples()],
+            "threshold": 1.33, "active": _prop(x, len(g), spec),
+            "median": num(float(np.median(g["GMI"].to_numpy(float))))}

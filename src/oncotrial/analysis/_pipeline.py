@@ -1,0 +1,175 @@
+"""Study spec + data -> every result of the report (no plotting, no files).
+
+:func:`analyze_study` reads the data (:func:`oncotrial.io.read_study`), derives the ADaM tables
+(:func:`oncotrial.derive.derive_study` with the spec's response settings), adds the analysis
+populations and baseline covariates to ADSL, then runs each analysis of
+:mod:`oncotrial.analysis`. The JSON part (:attr:`StudyAnalysis.results`) holds every number of
+the report with its method; :attr:`StudyAnalysis.curves` holds the fitted Kaplan-Meier curves
+for the figures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from oncotrial._errors import OncotrialValueError
+from oncotrial._result import Result
+from oncotrial.analysis._common import BASELINE_COLUMNS, cohorts_of, num
+from oncotrial.analysis._efficacy import (
+    bor_by_subject,
+    gmi_summary,
+    response_plot_data,
+    response_table,
+    subgroup_orr,
+)
+from oncotrial.analysis._populations import add_populations, baseline_table, flow_counts
+from oncotrial.analysis._safety import ae_table, ctcae_versions
+from oncotrial.analysis._spec import StudySpec, load_study_spec
+from oncotrial.analysis._survival import cox_analysis, km_analysis
+from oncotrial.derive import StudyDerivation, derive_study
+from oncotrial.io import read_study
+
+__all__ = ["StudyAnalysis", "analyze_study", "results_json"]
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class StudyAnalysis(Result):
+    """Everything the report shows.
+
+    Attributes
+    ----------
+    spec : StudySpec
+    derived : StudyDerivation
+        The ADaM tables; ``derived.adsl`` is replaced by :attr:`adsl`.
+    adsl : DataFrame
+        ADSL with baseline covariates and the analysis populations ``ANLENRL``, ``ANLSAF``,
+        ``ANLEFF`` and the exclusion reason ``ANLREAS``.
+    results : dict
+        JSON-ready numbers with their methods (written as ``results.json``).
+    curves : dict
+        ``{endpoint: {cohort: KMResult}}`` for the Kaplan-Meier figures.
+    """
+
+    spec: StudySpec
+    derived: StudyDerivation
+    adsl: pd.DataFrame
+    results: dict
+    curves: dict
+
+    def summary(self) -> pd.DataFrame:
+        """ORR per cohort (the headline numbers)."""
+        rows = [{"cohort": c, "orr": (r["orr"] or {}).get("estimate"),
+                 "n": r["n_evaluable"]} for c, r in self.results["response"].items()]
+        return pd.DataFrame(rows)
+
+
+def _evaluator(study, spec: StudySpec) -> str:
+    evs = set()
+    for name in ("lesions", "responses"):
+        t = getattr(study, name)
+        if len(t):
+            evs |= {str(e).upper() for e in t["evaluator"].dropna().unique()}
+    if spec.evaluator:
+        if evs and spec.evaluator not in evs:
+            raise OncotrialValueError(f"`[study].evaluator` of the study spec must be one of "
+                                      f"{sorted(evs)}; got {spec.evaluator!r}. Pick the "
+                                      "evaluator whose assessments the report should use.")
+        return spec.evaluator
+    if len(evs) > 1:
+        raise OncotrialValueError(f"`[study].evaluator` of the study spec must be given when "
+                                  f"the data have several evaluators; got none ({sorted(evs)}). "
+                                  "Add e.g. evaluator = \"INVESTIGATOR\" under [study].")
+    return next(iter(evs)) if evs else "INVESTIGATOR"
+
+
+def analyze_study(spec: StudySpec | str | Path,
+                  progress: Callable[[str], None] | None = None) -> StudyAnalysis:
+    """Run every analysis of the report for one study.
+
+    Parameters
+    ----------
+    spec : StudySpec or path
+        A validated spec or the path of a study TOML (see ``docs/study-spec.md``).
+    progress : callable, optional
+        Called with a short label before each step (the CLI's progress display).
+
+    Returns
+    -------
+    StudyAnalysis
+
+    Examples
+    --------
+    >>> from oncotrial.analysis import example_spec_path
+    >>> a = analyze_study(example_spec_path())
+    >>> a.results["response"]["pNET"]["orr"]["method"]
+    'clopper-pearson'
+    """
+    step = progress or (lambda _label: None)
+    if not isinstance(spec, StudySpec):
+        spec = load_study_spec(spec)
+    step("reading data")
+    study = read_study(spec.data)
+    ev = _evaluator(study, spec)
+    step("deriving ADaM datasets")
+    has_lesions = len(study.lesions) > 0
+    derived = derive_study(study, reference=spec.reference, confirm_days=spec.confirm_days,
+                           sd_min_days=spec.sd_min_days, evaluator=ev,
+                           responses_from="lesions" if has_lesions else "rs",
+                           teae_window_days=spec.teae_window_days)
+    param = "CBOR" if spec.confirmation else "BOR"
+    subj = study.subjects.set_index("subject_id")
+    adsl = derived.adsl.copy()
+    for col in BASELINE_COLUMNS:
+        if col in subj:
+            adsl[col] = adsl["USUBJID"].map(subj[col])
+    for sg in [*spec.subgroups, *[type("C", (), {"column": c}) for c in spec.cox.covariates]]:
+        if sg.column in subj and sg.column not in adsl:
+            adsl[sg.column] = adsl["USUBJID"].map(subj[sg.column])
+    if "cohort" in spec.cox.covariates and "cohort" not in adsl:
+        adsl["cohort"] = adsl["COHORT"]
+    adsl = add_populations(adsl, derived.adrs, spec.efficacy_rule, param)
+    cohorts = cohorts_of(adsl, spec.cohort_order, spec.overall)
+    res: dict = {"study": {"title": spec.title, "evaluator": ev, "response_parameter": param,
+                           "cohorts": cohorts, "time_unit": spec.time_unit,
+                           "days_per_unit": spec.days_per_unit,
+                           "ctcae_version": spec.ctcae_version,
+                           "ctcae_versions_in_data": ctcae_versions(study.adverse_events)},
+                 "spec": spec.to_dict()}
+    step("populations and flow")
+    res["flow"] = flow_counts(adsl, cohorts)
+    res["baseline"] = baseline_table(adsl, cohorts)
+    step("tumour response")
+    res["response"] = response_table(adsl, derived.adrs, derived.adtte, cohorts, spec, param, ev)
+    res["subgroups"] = subgroup_orr(adsl, derived.adrs, spec, param)
+    eff = adsl[adsl["ANLEFF"].eq("Y")]
+    res["response_plots"] = response_plot_data(adsl, derived.timepoints, derived.adtte,
+                                               bor_by_subject(eff, derived.adrs, param), spec, ev)
+    res["gmi"] = gmi_summary(derived.gmi, adsl, spec, ev)
+    step("survival (Kaplan-Meier, Cox)")
+    res["survival"], curves = km_analysis(adsl, derived.adtte, cohorts, spec, ev)
+    res["cox"] = cox_analysis(adsl, derived.adtte, spec, ev)
+    step("adverse events")
+    res["safety"] = {"all": ae_table(adsl, derived.adae, cohorts, spec),
+                     "phases": {p: ae_table(adsl, derived.adae, cohorts, spec, phase=p)
+                                for p in spec.phases}}
+    res["derivation"] = {"settings": {k: (num(v) if isinstance(v, int | float) else v)
+                                      for k, v in derived.settings.items()},
+                         "log_rows": len(derived.log)}
+    return StudyAnalysis(spec=spec, derived=derived, adsl=adsl, results=res, curves=curves)
+
+
+def results_json(results: dict) -> str:
+    """Deterministic JSON text: sorted keys, two-space indent, numbers as :func:`num` made them.
+
+    Examples
+    --------
+    >>> results_json({"b": 1, "a": [0.5, None]})
+    '{\\n  "a": [\\n    0.5,\\n    null\\n  ],\\n  "b": 1\\n}\\n'
+    """
+    return json.dumps(results, sort_keys=True, indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"

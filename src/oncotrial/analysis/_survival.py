@@ -1,0 +1,150 @@
+"""Time-to-event analyses: Kaplan-Meier OS/PFS with landmarks and follow-up, Cox regression.
+
+* :func:`oncotrial.stats.kaplan_meier` with the spec's ``conf_type`` (R ``survfit``), median
+  and landmark rates (R ``summary(fit, times=)``), numbers at risk;
+* median follow-up by reverse Kaplan-Meier (:func:`oncotrial.stats.followup_median`);
+* univariable :func:`oncotrial.stats.cox_ph` per covariate and the multivariable model of
+  :func:`oncotrial.stats.backward_select` (seed 002: Wald p >= 0.05 removed, at least two kept).
+
+Times are ADTTE ``AVAL`` days / the spec's days per unit (months: 30.4375); the event indicator
+comes from :func:`oncotrial.derive.event_from_cnsr` (the one CNSR boundary, STYLE.md #5).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from oncotrial.analysis._common import ALL, ci_dict, in_cohort, num
+from oncotrial.derive import event_from_cnsr
+from oncotrial.stats import backward_select, cox_ph, followup_median, kaplan_meier
+
+
+def endpoint_data(adsl: pd.DataFrame, adtte: pd.DataFrame, param: str, evaluator: str,
+                  spec) -> pd.DataFrame:
+    """ADSL (treated population) joined to one ADTTE parameter, with ``TIME`` and ``EVENT``."""
+    ev = "" if param == "OS" else evaluator
+    t = adtte[(adtte["PARAMCD"] == param) & (adtte["EVALUATOR"].fillna("") == ev)]
+    d = adsl[adsl["ANLSAF"].eq("Y")].merge(t[["USUBJID", "AVAL", "CNSR"]], on="USUBJID")
+    return d.assign(TIME=d["AVAL"].to_numpy(float) / spec.days_per_unit,
+                    EVENT=event_from_cnsr(d["CNSR"].to_numpy()).astype(int))
+
+
+def risk_times(spec, tmax: float) -> tuple[float, ...]:
+    """The spec's risk-table times, else 0, 3, 6, ... (6-month steps beyond 24 months)."""
+    if spec.risk_times:
+        return spec.risk_times
+    step = 3.0 if tmax <= 24 else 6.0 if tmax <= 60 else 12.0
+    return tuple(float(x) for x in np.arange(0.0, tmax + 1e-9, step))
+
+
+def km_analysis(adsl: pd.DataFrame, adtte: pd.DataFrame, cohorts: list[str], spec,
+                evaluator: str) -> tuple[dict, dict]:
+    """Per endpoint and cohort: n, events, median (CI), landmark rates, risk table, follow-up.
+
+    Returns the JSON part and the fitted curves (``{endpoint: {cohort: KMResult}}``) for the
+    figures.
+    """
+    out, fits = {}, {}
+    for param in spec.surv_endpoints:
+        d = endpoint_data(adsl, adtte, param, evaluator, spec)
+        if not len(d):
+            continue
+        tmax = float(d["TIME"].max())
+        times = risk_times(spec, tmax)
+        out[param], fits[param] = {}, {}
+        for c in cohorts:
+            g = d[in_cohort(d, c)]
+            if not len(g):
+                continue
+            fit = kaplan_meier(g["TIME"].to_numpy(), g["EVENT"].to_numpy(),
+                               conf_type=spec.conf_type, level=spec.level)
+            med = fit.median()
+            lm = fit.at(list(spec.landmarks))
+            lm_rows = {}
+            for t in spec.landmarks:
+                row = lm[np.isclose(lm["time"].to_numpy(float), t)]
+                lm_rows[f"{t:g}"] = (None if not len(row) else
+                                     {"surv": num(row["surv"].iloc[0]),
+                                      "ci": [num(row["lower"].iloc[0]), num(row["upper"].iloc[0])],
+                                      "n_risk": int(row["n_risk"].iloc[0])})
+            rt = fit.risk_table(list(times))
+            fu = followup_median(g["TIME"].to_numpy(), g["EVENT"].to_numpy())
+            out[param][c] = {"n": int(fit.n), "events": int(fit.n_events_total),
+                             "median": num(med.estimate), **ci_dict(med.ci),
+                             "conf_type": spec.conf_type, "landmarks": lm_rows,
+                             "risk_table": {f"{t:g}": int(n) for t, n in
+                                            zip(times, rt["n_risk"], strict=True)},
+                             "followup_median": num(fu.estimate),
+                             "followup_method": "reverse Kaplan-Meier"}
+            fits[param][c] = fit
+    return out, fits
+
+
+def _covariate_frame(d: pd.DataFrame, spec) -> tuple[pd.DataFrame, list[str]]:
+    cuts = dict(spec.cox.cuts)
+    cols = []
+    for cov in spec.cox.covariates:
+        if cov not in d or d[cov].isna().all():
+            continue
+        if cov in cuts:
+            x = pd.to_numeric(d[cov], errors="coerce")
+            lab = pd.Series(np.where(x >= cuts[cov], f">={cuts[cov]:g}", f"<{cuts[cov]:g}"),
+                            index=d.index, dtype=object)
+            lab[x.isna()] = None
+            d = d.assign(**{cov: lab})
+        elif not pd.api.types.is_numeric_dtype(d[cov]):
+            d = d.assign(**{cov: d[cov].astype(object).where(d[cov].notna(), None)})
+        else:
+            d = d.assign(**{cov: pd.to_numeric(d[cov], errors="coerce").astype(float)})
+        cols.append(cov)
+    return d, cols
+
+
+def _rows(fit, label: str) -> list[dict]:
+    t = fit.table
+    return [{"model": label, "term": str(k), "hr": num(r["hr"]), "ci": [num(r["hr_lower"]),
+             num(r["hr_upper"])], "p": num(r["p"]), "coef": num(r["coef"]), "se": num(r["se"])}
+            for k, r in t.iterrows()]
+
+
+def cox_analysis(adsl: pd.DataFrame, adtte: pd.DataFrame, spec, evaluator: str) -> dict | None:
+    """Univariable Cox HR per covariate and the backward-selected multivariable model."""
+    cx = spec.cox
+    if not cx.covariates:
+        return None
+    d = endpoint_data(adsl, adtte, cx.endpoint, evaluator, spec)
+    d, cols = _covariate_frame(d, spec)
+    cols = [c for c in cols if d[c].dropna().nunique() > 1]
+    if not cols:
+        return None
+    d = d.dropna(subset=cols).reset_index(drop=True)
+    kw = {"ties": cx.ties, "level": spec.level}
+    ref = {k: v for k, v in cx.reference if k in cols}
+    out = {"endpoint": cx.endpoint, "n": len(d), "events": int(d["EVENT"].sum()),
+           "covariates": cols, "ties": cx.ties, "level": spec.level, "univariable": [],
+           "reference": ref}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for c in cols:
+            fit = cox_ph(d, "TIME", "EVENT", [c], reference=ref or None, **kw)
+            out["univariable"] += _rows(fit, "univariable")
+        if len(cols) >= 1:
+            sel = backward_select(d, "TIME", "EVENT", cols, alpha_remove=cx.alpha_remove,
+                                  min_variables=min(cx.min_variables, len(cols)), test=cx.test,
+                                  reference=ref or None, **kw)
+            out["multivariable"] = _rows(sel.final, "multivariable")
+            out["selection"] = {"selected": list(sel.selected),
+                                "removed": [{"step": s.step, "covariate": s.removed,
+                                             "p": num(s.pvalue)} for s in sel.steps],
+                                "alpha_remove": cx.alpha_remove,
+                                "min_variables": min(cx.min_variables, len(cols)),
+                                "test": cx.test,
+                                "reached_significant_set": bool(sel.reached_significant_set)}
+    out["warnings"] = sorted({str(w.message) for w in caught})
+    return out
+
+
+__all__ = ["ALL", "cox_analysis", "endpoint_data", "km_analysis", "risk_times"]

@@ -67,7 +67,7 @@ class _Stratum:
     """Precomputed, beta-independent arrays of one stratum (rows sorted by decreasing time)."""
 
     x: np.ndarray           # (n, p) centred covariates
-    w: np.ndarray           # (n, 1 + p): [1, x]
+    wt: np.ndarray          # (1 + p, n): rows 1, x_1, ..., x_p (contiguous per covariate)
     gid: np.ndarray         # unique-time index of each row (0 = largest time)
     starts: np.ndarray      # first row of each unique time
     ev_group: np.ndarray    # index (into unique times) of the times with >= 1 event
@@ -102,7 +102,7 @@ def prepare_stratum(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> _Stra
     order = np.argsort(-time)  # decreasing time; the order inside ties is irrelevant
     t, e, xs = time[order], event[order], x[order]
     n = xs.shape[0]
-    w = np.concatenate([np.ones((n, 1)), xs], axis=1)
+    wt = np.ascontiguousarray(np.concatenate([np.ones((n, 1)), xs], axis=1).T)
     new = np.ones(n, bool)
     new[1:] = t[1:] != t[:-1]
     starts = np.flatnonzero(new)
@@ -115,10 +115,18 @@ def prepare_stratum(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> _Stra
     ev_new = np.ones(len(ev_rows), bool)
     ev_new[1:] = ev_gid[1:] != ev_gid[:-1]
     return _Stratum(
-        x=xs, w=w, gid=gid, starts=starts, ev_group=ev_group, d=d_all[ev_group],
+        x=xs, wt=wt, gid=gid, starts=starts, ev_group=ev_group, d=d_all[ev_group],
         ev_rows=ev_rows, ev_starts=np.flatnonzero(ev_new), ev_end_row=ends[ev_group],
         x_event_sum=xs[ev_rows].sum(axis=0),
     )
+
+
+def _linear_predictor(s: _Stratum, beta: np.ndarray) -> np.ndarray:
+    # column-wise sum: avoids a multi-threaded BLAS gemv, slow on a busy machine
+    eta = s.wt[1] * beta[0]
+    for j in range(1, len(beta)):
+        eta += s.wt[j + 1] * beta[j]
+    return eta
 
 
 def _efron_breslow(s: _Stratum, beta: np.ndarray, efron: bool) -> tuple[float, np.ndarray, np.ndarray]:
@@ -128,12 +136,15 @@ def _efron_breslow(s: _Stratum, beta: np.ndarray, efron: bool) -> tuple[float, n
     p = s.x.shape[1]
     if len(s.ev_rows) == 0:
         return 0.0, np.zeros(p), np.zeros((p, p))
-    eta = s.x @ beta
+    eta = _linear_predictor(s, beta)
     c = float(eta.max())
     r = np.exp(eta - c)
-    rw = s.w * r[:, None]
-    cum = np.cumsum(np.add.reduceat(rw, s.starts, axis=0), axis=0)[s.ev_group]  # risk sets
-    dsum = np.add.reduceat(rw[s.ev_rows], s.ev_starts, axis=0)                 # events
+    rw = s.wt * r
+    cum = np.cumsum(rw, axis=1)[:, s.ev_end_row].T     # risk-set sums at each event time
+    rwe = rw[:, s.ev_rows]
+    single = len(s.ev_starts) == len(s.ev_rows)
+    dsum = (rwe if single else np.add.reduceat(rwe, s.ev_starts, axis=1)).T  # event sums
+    efron = efron and not single
     d = s.d
     s0, s1 = cum[:, 0], cum[:, 1:]
     d0, d1 = dsum[:, 0], dsum[:, 1:]
@@ -175,7 +186,7 @@ def _exact(s: _Stratum, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray
     i0, i1 = _triu(p)
     x = s.x
     xx = x[:, i0] * x[:, i1]
-    eta = x @ beta
+    eta = _linear_predictor(s, beta)
     c = float(eta.max())
     r = np.exp(eta - c)
     loglik = float(eta[s.ev_rows].sum()) - int(s.d.sum()) * c

@@ -401,7 +401,8 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
     if os_cps or os_ev is not None:
         os_t, os_e, os_slot = plan_times(n, os_cps, t_min=sched.t_min, censor_window=cw_os, rng=rng,
                                 forced=[(int(pfs_t[i]), True) for i in ne_idx], events=os_ev,
-                                median_not_reached=os_nr, what=f"{c.name} OS")
+                                median_not_reached=os_nr, what=f"{c.name} OS",
+                                min_censored=int(np.sum(~pfs_e)))
         k0 = len(ne_idx)
         paired = _pair_os(rng, others, pfs_t, pfs_e, slots, os_t[k0:], os_e[k0:], os_slot[k0:],
                           f"{c.name} OS")

@@ -77,7 +77,12 @@ class SubjectVisits:
 
 def _targets(rng: np.random.Generator) -> tuple[list[str], list[str], np.ndarray, list[bool]]:
     k = int(rng.integers(1, 4))
+    # the first target is never a node: with only nodal targets a PR (nodes < 10 mm) reads as CR
     organs = list(rng.choice(_ORGANS, size=k, replace=False))
+    if organs[0] == "LYMPH NODE":
+        organs[0], organs[-1] = organs[-1], organs[0]
+        if organs[0] == "LYMPH NODE":
+            organs[0] = "LIVER"
     sizes, nodes = [], []
     for o in organs:
         node = o == "LYMPH NODE"

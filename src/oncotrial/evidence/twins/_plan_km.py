@@ -11,9 +11,8 @@ distinct times (no censoring in between) multiply the survival by ``(N - e) / N`
 and searches (depth first, preferring censoring counts proportional to the follow-up window)
 for counts that print as the published percentage. The median is a checkpoint whose last event
 sits exactly on the reported median day and takes S from above 0.5 to below 0.5 (strictly,
-so R's flat-segment midpoint rule never applies). Event times keep a 2-day margin from every
-landmark so that the +1 day ADaM convention (AVAL = ADT - STARTDT + 1) cannot move an event
-across a landmark.
+so R's flat-segment midpoint rule never applies). Event times keep a margin from every landmark so
+that the +1 day ADaM convention (AVAL = ADT - STARTDT + 1) cannot move an event across it.
 """
 
 from __future__ import annotations
@@ -28,7 +27,9 @@ from oncotrial._errors import OncotrialValueError
 
 __all__ = ["Checkpoint", "km_at", "km_median", "plan_times"]
 
-_MARGIN = 2  # days kept between events and a landmark day
+#: Events before a landmark L sit on days <= floor(L) - 1 and after it on days >= floor(L) + 1,
+#: so both AVAL = ADT - STARTDT and the ADaM AVAL = ADT - STARTDT + 1 put them on the same side.
+_MARGIN = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +73,11 @@ def km_median(time: np.ndarray, event: np.ndarray) -> float:
 
 
 def _prints_as(s: float, cp: Checkpoint) -> bool:
+    """S prints as the published percentage: safely inside the rounding interval, or exactly
+    on its edge and rounded there by Python's round-half-even (27/48 = 56.25 % -> 56.2)."""
     half = 0.5 * 10.0 ** (-cp.decimals)
-    return abs(100.0 * s - cp.percent) < half - 1e-9
+    x = 100.0 * s
+    return abs(x - cp.percent) < half - 1e-9 or round(x, cp.decimals) == cp.percent
 
 
 def _days(rng: np.random.Generator, lo: int, hi: int, k: int,
@@ -94,7 +98,7 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
                forced: Sequence[tuple[int, bool]] = (), events: int | None = None,
                median_not_reached: bool = False, horizon: int | None = None,
                prefer: Callable[[int, int], np.ndarray] | None = None,
-               what: str = "endpoint") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               min_censored: int = 0, what: str = "endpoint") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Plan ``n`` (time, event) pairs whose KM curve meets every checkpoint.
 
     Parameters
@@ -113,6 +117,8 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
         Total number of events required (reported number of deaths, say).
     median_not_reached : bool
         Keep S above 0.5 at all times.
+    min_censored : int
+        At least this many censored items (e.g. OS must censor everyone censored for PFS).
 
     Returns
     -------
@@ -171,8 +177,8 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
     def candidates(k: int, s: float, r: int) -> list[tuple[int, int, int]]:
         c = late[k]
         lo, hi = seg_bounds(k)
-        if hi < lo:
-            return []
+        if hi < lo:  # no room for events (checkpoints 1-4 days apart): S must already print
+            return [(0, 0, 0, 0)] if c.kind == "landmark" and _prints_as(s, c) else []
         olo, ohi = max(lo, wlo), min(hi - 1, whi)
         can_c = ohi - olo >= 2
         pref_c = c_total * max(0, ohi - olo) / wlen if can_c else 0.0
@@ -208,13 +214,31 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
                                 break
                         if not tie:
                             continue
+                    # every group of items needs days to sit on (see the placement below)
+                    b_ = olo + 2 * (ohi - olo) // 3
+                    med = c.kind == "median"
+                    if cc == 0 and med and ea - tie > 0 and hi - 1 < lo:
+                        continue
+                    if cc > 0 and eb - (tie if med else 0) > 0 and b_ + 1 > hi - (1 if med else 0):
+                        continue
                     e_tot = ea + eb
                     # shape preference: events spread over the segment in proportion to time
                     a_frac = (olo + (ohi - olo) // 3 - lo) / max(1, hi - lo) if cc else 1.0
                     score = abs(cc - pref_c) + 0.5 * abs(ea - e_tot * a_frac) + 0.01 * e_tot
                     out.append((score, ea, cc, eb, tie))
         out.sort()
-        return [(a, b, d, t) for _, a, b, d, t in out[:40]]
+        # one candidate per resulting state (S, at risk, events): the best-scoring one
+        seen, uniq = set(), []
+        for _, a, b, d, t in out:
+            n1 = r - a
+            f = (n1 / r) if r else 1.0
+            if b > 0 and d > 0:
+                f *= (n1 - b - d) / (n1 - b)
+            key = (round(s * f, 12), r - a - b - d, a + d)
+            if key not in seen:
+                seen.add(key)
+                uniq.append((a, b, d, t))
+        return uniq[:300]
 
     def tail_ok(s: float, r: int, ev: int) -> tuple[int, int] | None:
         lo = _next_lo(late[-1]) if late else t_min
@@ -235,14 +259,19 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
         return e_tail, c_tail
 
     best: list | None = None
+    failed: set = set()
 
     def dfs(k: int, s: float, r: int, ev: int, chosen: list) -> bool:
         nonlocal best
+        key = (k, round(s, 12), r, ev, sum(x[1] for x in chosen))
+        if key in failed:
+            return False
         if k == len(late):
             if median_not_reached and s <= 0.5 + 1e-12:
                 return False
             t = tail_ok(s, r, ev)
-            if t is None:
+            if t is None or sum(x[1] for x in chosen) + t[1] < min_censored:
+                failed.add(key)
                 return False
             best = [*chosen, t]
             return True
@@ -255,6 +284,7 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
                 continue
             if dfs(k + 1, s * f, r - ea - cc - eb, ev + ea + eb, [*chosen, (ea, cc, eb, tie)]):
                 return True
+        failed.add(key)
         return False
 
     if not dfs(0, s0, n_free, ev_done, []):
@@ -310,4 +340,4 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
 
 
 def _next_lo(c: Checkpoint) -> int:
-    return round(c.day) + 1 if c.kind == "median" else math.ceil(c.day) + _MARGIN
+    return round(c.day) + 1 if c.kind == "median" else math.floor(c.day) + _MARGIN

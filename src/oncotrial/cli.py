@@ -28,6 +28,7 @@ _COMMAND_MODULES: list[str] = [
     "oncotrial.evidence._cli",
     "oncotrial.evidence.twins._cli",
     "oncotrial.stats._cli",
+    "oncotrial.analysis._cli",
 ]
 
 

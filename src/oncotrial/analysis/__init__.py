@@ -6,6 +6,7 @@ See docs/study-spec.md (the spec) and docs/report.md (what is computed and how i
 from pathlib import Path
 
 from oncotrial.analysis._pipeline import StudyAnalysis, analyze_study, results_json
+from oncotrial.analysis._run import DEMO_TRIALS, run_analysis, run_demo
 from oncotrial.analysis._spec import (
     DAYS_PER_UNIT,
     CoxSpec,
@@ -35,6 +36,7 @@ def example_spec_path(name: str = "example") -> Path:
 __all__ = [
     "BUNDLED_STUDY_SPECS",
     "DAYS_PER_UNIT",
+    "DEMO_TRIALS",
     "CoxSpec",
     "StudyAnalysis",
     "StudySpec",
@@ -44,4 +46,6 @@ __all__ = [
     "load_study_spec",
     "parse_study_spec",
     "results_json",
+    "run_analysis",
+    "run_demo",
 ]

@@ -56,7 +56,10 @@ def ae_table(adsl: pd.DataFrame, adae: pd.DataFrame, cohorts: list[str], spec,
     any_teae = {}
     for c in cohorts:
         w = worst_pt[in_cohort(worst_pt, c)]["GRADE"]
-        any_teae[c] = {**_band_counts(w), "n": n_by[c]}
+        counts = _band_counts(w)
+        any_teae[c] = {**counts, "n": n_by[c],
+                       **{f"pct_{k}": num(100.0 * v / n_by[c]) if n_by[c] else None
+                          for k, v in counts.items()}}
     terms = []
     for term, g in a.groupby("AEDECOD", sort=True):
         total = int(g["USUBJID"].nunique())

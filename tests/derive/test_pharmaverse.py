@@ -1,9 +1,10 @@
 """Validation against pharmaversesdtm (data written outside this project; skipped if absent).
 
+Lesions and responses are read with ``oncotrial.io.read_sdtm`` (month-level partial TRDTC/RSDTC
+imputed to the first of the month, flagged ``date_imputation = D``).
+
 * tu/tr_onco_recist: the derived per-visit OVR equals rs_onco_recist OVRLRESP for every
-  subject, evaluator and visit (66/66 with the test-local mapping, which keeps the one
-  partial-dated visit; oncotrial.io.read_sdtm drops records with partial dates, so with it
-  the 63 remaining visits all agree and the 3 missing ones are exactly that visit).
+  subject, evaluator and visit (66/66).
 * tu/tr_onco vs rs_onco: agreement and disagreement classes documented in
   docs/derivations.md ("Validation").
 """
@@ -13,59 +14,21 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from oncotrial.derive import compare_with_rs, derive_param_ovr, derive_vars_recist, ovr_from_responses
+from oncotrial.io import read_sdtm
 
 pytestmark = pytest.mark.shared
 
-# --- test-local SDTM mapping (independent of oncotrial.io; keeps partial-dated records) ---
-
-def _evaluator(df: pd.DataFrame, prefix: str) -> pd.Series:
-    eid = df[f"{prefix}EVALID"].replace({"NA": ""}).fillna("")
-    return eid.where(eid != "", df[f"{prefix}EVAL"])
+RECIST_SET = {"tu": "tu_onco_recist.csv", "tr": "tr_onco_recist.csv", "rs": "rs_onco_recist.csv"}
 
 
-def lesions_from_sdtm(folder: Path, suffix: str) -> pd.DataFrame:
-    tu = pd.read_csv(folder / f"tu_{suffix}.csv", dtype=str, keep_default_na=False)
-    tr = pd.read_csv(folder / f"tr_{suffix}.csv", dtype=str, keep_default_na=False)
-    tu["evaluator"] = _evaluator(tu, "TU")
-    tr["evaluator"] = _evaluator(tr, "TR")
-    tu = tu[["USUBJID", "evaluator", "TULNKID", "TUORRES", "TULOC"]].drop_duplicates(
-        ["USUBJID", "evaluator", "TULNKID"])
-    tr = tr[tr["TRTESTCD"].isin(["DIAMETER", "LDIAM", "LPERP", "TUMSTATE"])].copy()
-    tr = tr.merge(tu, left_on=["USUBJID", "evaluator", "TRLNKID"],
-                  right_on=["USUBJID", "evaluator", "TULNKID"], how="left")
-    tr["node"] = tr["TULOC"].str.contains("LYMPH NODE", na=False)
-    has_diam = tr.groupby(["USUBJID", "evaluator", "VISIT", "TRLNKID"])["TRTESTCD"].transform(
-        lambda s: (s == "DIAMETER").any())
-    want = np.where(tr["TRTESTCD"] == "TUMSTATE", True,
-                    np.where(has_diam, tr["TRTESTCD"] == "DIAMETER",
-                             np.where(tr["node"], tr["TRTESTCD"] == "LPERP",
-                                      tr["TRTESTCD"] == "LDIAM")))
-    tr = tr[want.astype(bool)]
-    status = np.where(tr["TRSTAT"].eq("NOT DONE") if "TRSTAT" in tr else False, "NOT DONE",
-                      np.where(tr["TRTESTCD"] == "TUMSTATE",
-                               tr["TRSTRESC"].replace({"UNEQUIVOCAL": "UNEQUIVOCAL PROGRESSION"}),
-                               ""))
-    return pd.DataFrame({
-        "subject_id": tr["USUBJID"], "assessment_date": tr["TRDTC"], "visit": tr["VISIT"],
-        "lesion_id": tr["TRLNKID"], "lesion_class": tr["TRGRPID"], "site": tr["TULOC"],
-        "diameter": pd.to_numeric(tr["TRSTRESN"].replace({"NA": ""}), errors="coerce"),
-        "status": status, "evaluator": tr["evaluator"],
-        "source_row": tr.index + 1}).reset_index(drop=True)
-
-
-def responses_from_sdtm(folder: Path, name: str) -> pd.DataFrame:
-    rs = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
-    rs = rs[rs["RSTESTCD"] == "OVRLRESP"]
-    # 3 rs_onco records carry 'CHECK', not a RECIST code: left out (oncotrial.io does the same)
-    rs = rs[rs["RSSTRESC"].isin(["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"])]
-    return pd.DataFrame({"subject_id": rs["USUBJID"], "assessment_date": rs["RSDTC"],
-                         "visit": rs["VISIT"], "response": rs["RSSTRESC"],
-                         "evaluator": _evaluator(rs, "RS")}).reset_index(drop=True)
+def _read(folder: Path, domains: dict[str, str] | None = None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_sdtm(folder, domains=domains, _raise=False)
 
 
 def _compare(lesions, responses):
@@ -76,27 +39,17 @@ def _compare(lesions, responses):
 
 
 def test_pharmaverse_1_recist_set_every_visit_agrees(pharmaverse_dir):
-    c = _compare(lesions_from_sdtm(pharmaverse_dir, "onco_recist"),
-                 responses_from_sdtm(pharmaverse_dir, "rs_onco_recist"))
+    s = _read(pharmaverse_dir, RECIST_SET)
+    # one visit dated 2014-02 (WEEK 6 of 01-701-1015): 2 target lesions x 3 evaluators imputed to 2014-02-01
+    assert int(s.lesions["date_imputation"].eq("D").sum()) == 6
+    c = _compare(s.lesions, s.responses)
     assert len(c) == 66
     assert c["AGREE"].eq("Y").all(), c[c["AGREE"] == "N"]
 
 
-def test_pharmaverse_2_recist_set_via_read_sdtm(pharmaverse_dir):
-    io = pytest.importorskip("oncotrial.io")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        s = io.read_sdtm(pharmaverse_dir, domains={"tu": "tu_onco_recist.csv",
-                                                   "tr": "tr_onco_recist.csv",
-                                                   "rs": "rs_onco_recist.csv"}, _raise=False)
-    c = _compare(s.lesions, s.responses)
-    derived = c[c["DERIVED"].notna() & c["REPORTED"].notna()]
-    assert len(derived) == 63 and derived["AGREE"].eq("Y").all()
-
-
 def test_pharmaverse_3_tr_onco_agreement_and_classes(pharmaverse_dir):
-    c = _compare(lesions_from_sdtm(pharmaverse_dir, "onco"),
-                 responses_from_sdtm(pharmaverse_dir, "rs_onco"))
+    s = _read(pharmaverse_dir)
+    c = _compare(s.lesions, s.responses)
     both = c[c["DERIVED"].notna() & c["REPORTED"].notna()]
     n_agree = int(both["AGREE"].eq("Y").sum())
     assert (len(both), n_agree) == (1896, 1788)

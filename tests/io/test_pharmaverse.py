@@ -39,11 +39,12 @@ def test_pharmaverse_1_subject_and_ae_counts(pv, pharmaverse_dir):
 def test_pharmaverse_2_lesion_counts(pv, pharmaverse_dir):
     tr = _csv(pharmaverse_dir, "tr_onco.csv")
     tu = _csv(pharmaverse_dir, "tu_onco.csv")
-    full = tr["TRDTC"].str.len() == 10
+    placeable = tr["TRDTC"].str.len() >= 7  # YYYY-MM: day imputed to the 1st (date_imputation D)
     target = (tr["TRGRPID"] == "TARGET") & (tr["TRTESTCD"] == "DIAMETER")
     status = tr["TRGRPID"].isin(["NON-TARGET", "NEW"]) & (tr["TRTESTCD"] == "TUMSTATE")
-    expected = tr[(target | status) & full & tr["TRLNKID"].notna()]
-    assert len(pv.lesions) == len(expected) == 26719
+    expected = tr[(target | status) & placeable & tr["TRLNKID"].notna()]
+    assert len(pv.lesions) == len(expected) == 26724
+    assert (pv.lesions["date_imputation"] == "D").sum() == (tr.loc[expected.index, "TRDTC"].str.len() == 7).sum()
     # one lesion per TU identification (subject, evaluator, TULNKID)
     n_lesions = pv.lesions.drop_duplicates(["subject_id", "evaluator", "lesion_id"]).shape[0]
     assert n_lesions == len(tu) == 7734

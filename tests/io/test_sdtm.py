@@ -118,13 +118,16 @@ def test_read_sdtm_3_lesion_measurement_choice(sdtm_dir):
     # week 8: DIAMETER beats LDIAM; NOT DONE keeps the record without a diameter
     assert les.loc[7, "diameter"] == 12.0
     assert les.loc[9, "status"] == "NOT DONE" and pd.isna(les.loc[9, "diameter"])
-    assert sorted(les.index) == [1, 4, 5, 7, 9, 10, 11]
+    assert sorted(les.index) == [1, 4, 5, 7, 9, 10, 11, 12]
+    # week 16 dated 2020-04: day imputed to the first of the month, flagged D (ADaM ADTF)
+    assert les.loc[12, ["assessment_date", "date_imputation", "diameter"]].tolist() == ["2020-04-01", "D", 10.0]
+    assert les["date_imputation"].notna().sum() == 1
     log = _log(d, "tr.csv")
     assert log[2] == "TRTESTCD LPERP is not the RECIST measurement of a non-nodal target lesion"
     assert log[3] == "TRTESTCD LDIAM is not the RECIST measurement of a nodal target lesion"
     assert log[6].startswith("TRTESTCD SUMDIAM: no TRLNKID")
     assert log[8] == "TRTESTCD LDIAM superseded by DIAMETER for this lesion and assessment"
-    assert log[12] == "TRDTC partial assessment date: not mapped (needs a full date)"
+    assert 12 not in log
 
 
 def test_read_sdtm_4_non_target_and_new_status(sdtm_dir):
@@ -147,11 +150,11 @@ def test_read_sdtm_5_warnings_for_unplaceable_records(sdtm_dir):
 def test_read_sdtm_6_responses_and_evaluator(sdtm_dir):
     d = read_sdtm(sdtm_dir)
     assert d.responses[["response", "evaluator", "accepted", "source_row"]].values.tolist() == [
-        ["PD", "RADIOLOGIST 1", "Y", 1]]
+        ["PD", "RADIOLOGIST 1", "Y", 1], ["SD", "INVESTIGATOR", pd.NA, 5]]
+    assert d.responses["date_imputation"].tolist() == [pd.NA, "D"]
     assert _log(d, "rs.csv") == {
         2: "RSTESTCD TRGRESP: only OVRLRESP is mapped", 3: "RSCAT IRECIST is not RECIST 1.1",
-        4: "RSSTRESC CHECK is not a RECIST 1.1 response code",
-        5: "RSDTC partial assessment date: not mapped (needs a full date)"}
+        4: "RSSTRESC CHECK is not a RECIST 1.1 response code"}
     only = read_sdtm(sdtm_dir, evaluator="radiologist 1")
     assert len(only.lesions) == 0 and len(only.responses) == 1
     with pytest.raises(ValueError, match=r"`evaluator` of `read_sdtm`.*Available: INVESTIGATOR"):
@@ -196,7 +199,7 @@ def test_domain_files_10_variants_override_and_ambiguity(sdtm_dir):
     d = read_sdtm(sdtm_dir)
     (v,) = [i for i in d.report.issues if i.rule == "domain-variant"]
     assert (v.file, v.value, v.severity) == ("tr_onco.csv", "tr_onco_recist.csv", "warning")
-    assert len(d.lesions) == 7
+    assert len(d.lesions) == 8
     e = read_sdtm(sdtm_dir, domains={"tr": "tr_onco_recist.csv"})
     assert len(e.lesions) == 0
     (sdtm_dir / "tr_other.csv").write_text(TR)

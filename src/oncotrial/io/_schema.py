@@ -124,6 +124,9 @@ LESIONS = Table(
         Column("evaluator", "str", False, "Who assessed (e.g. INVESTIGATOR, RADIOLOGIST 1). Default INVESTIGATOR."),
         Column("accepted", "flag", False,
                "Accepted (adjudicated) evaluator's record when several assess the same subject (SDTM TRACPTFL)."),
+        Column("date_imputation", "code", False,
+               "ADaM-style date imputation flag (ADTF) of `assessment_date`: D = day imputed to the first of the "
+               "month by the SDTM reader from a YYYY-MM TRDTC.", codes=("D", "M")),
     ),
 )
 
@@ -140,6 +143,9 @@ RESPONSES = Table(
                codes=("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")),
         Column("evaluator", "str", False, "Who assessed. Default INVESTIGATOR."),
         Column("accepted", "flag", False, "Accepted (adjudicated) evaluator's record (SDTM RSACPTFL)."),
+        Column("date_imputation", "code", False,
+               "ADaM-style date imputation flag (ADTF) of `assessment_date`: D = day imputed to the first of the "
+               "month by the SDTM reader from a YYYY-MM RSDTC.", codes=("D", "M")),
     ),
 )
 

@@ -13,7 +13,9 @@ Every rule here is listed in docs/data-model.md ("SDTM mapping"). In short:
 * NON-TARGET / NEW lesions: TRTESTCD TUMSTATE only; UNEQUIVOCAL -> UNEQUIVOCAL PROGRESSION
   (non-target) or PRESENT (new); TRSTAT NOT DONE -> NOT DONE;
 * RS: RSTESTCD OVRLRESP of category RECIST 1.1 (or no RSCAT) -> responses;
-* TR/RS records with a missing or partial date, and OVRLRESP values outside the RECIST codes,
+* TR/RS records with a month-level partial date (``YYYY-MM``) get the day imputed to the
+  first of the month and ``date_imputation = "D"`` (ADaM ``ADTF``), with a *warning*;
+* TR/RS records with a missing or year-only date, and OVRLRESP values outside the RECIST codes,
   cannot be placed on the RECIST timeline: they are not mapped, each gives a *warning* and a
   mapping-log row (SDTM permits partial --DTC; the template reader treats them as errors).
 
@@ -72,18 +74,36 @@ def _log(rows: pd.Series, file: str, reason) -> pd.DataFrame:
 
 def _date_gate(df: pd.DataFrame, dtc: str, file: str, issues: list[Issue],
                logs: list[pd.DataFrame]) -> pd.DataFrame:
-    """Drop (warn + log) records whose date is missing or partial; keep bad ones for coerce."""
+    """Place records on the RECIST timeline by their date; keep bad ones for coerce.
+
+    * missing date: not mapped (warning + mapping-log row);
+    * month-level partial date (``YYYY-MM``): day imputed to the first of the month, as
+      admiral's ``derive_vars_dt(highest_imputation = "D", date_imputation = "first")``; the
+      record is kept, flagged ``date_imputation = "D"`` (ADaM ``ADTF``) and warned about;
+    * year-only partial date (``YYYY``): not mapped (warning + mapping-log row) — a year cannot
+      order assessments.
+    """
     p = parse_dates(col(df, dtc))
-    for status, rule, why in (("missing", "missing-value", "no assessment date"),
-                              ("partial", "partial-date", "partial assessment date")):
-        m = p.status == status
+    month = (p.status == "partial") & (p.text.str.len() == 7).fillna(False).to_numpy(bool)
+    year = (p.status == "partial") & ~month
+    for m, rule, why in ((p.status == "missing", "missing-value", "no assessment date"),
+                         (year, "partial-date", "year-only assessment date")):
         if m.any():
             emit(issues, m, df, dtc, col(df, dtc),
                  f"a full date: a {why} cannot be placed on the RECIST timeline; "
                  "record not mapped", rule, severity="warning")
             logs.append(_log(df.loc[m, "source_row"], file,
-                             f"{dtc} {why}: not mapped (needs a full date)"))
-    keep = ~np.isin(p.status, ("missing", "partial"))
+                             f"{dtc} {why}: not mapped (needs at least year and month)"))
+    df = df.assign(_dtf=pd.Series(pd.NA, index=df.index, dtype="string"))
+    if month.any():
+        emit(issues, month, df, dtc, col(df, dtc),
+             "a full date: day imputed to the first of the month (date_imputation = D)",
+             "partial-date", severity="warning")
+        imputed = p.earliest[month].dt.strftime("%Y-%m-%d").to_numpy()
+        df = df.astype({dtc: "string"}) if dtc in df.columns else df
+        df.loc[month, dtc] = imputed
+        df.loc[month, "_dtf"] = "D"
+    keep = ~((p.status == "missing") | year)
     return df[keep]
 
 
@@ -193,7 +213,7 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
         "lesion_id": tr["TRLNKID"], "lesion_class": tr["_class"], "site": site,
         "is_node": pd.Series(np.where(node_now, "Y", "N"), index=tr.index, dtype="string"),
         "diameter": diameter, "unit": unit.where(diameter.notna()), "status": status,
-        "evaluator": tr["_ev"], "accepted": col(tr, "TRACPTFL"),
+        "evaluator": tr["_ev"], "accepted": col(tr, "TRACPTFL"), "date_imputation": tr["_dtf"],
         "source_file": tr_file, "source_row": tr["source_row"]})
     # Exact repeats (every mapped value equal) carry no conflicting information: the first is
     # kept, the repeats are logged with a warning. Conflicting repeats stay and fail the
@@ -246,7 +266,7 @@ def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],
     raw = pd.DataFrame({
         "subject_id": rs["USUBJID"], "assessment_date": parse_dates(col(rs, "RSDTC")).text
         .fillna(col(rs, "RSDTC")), "visit": col(rs, "VISIT"), "response": code,
-        "evaluator": rs["_ev"], "accepted": col(rs, "RSACPTFL"),
+        "evaluator": rs["_ev"], "accepted": col(rs, "RSACPTFL"), "date_imputation": rs["_dtf"],
         "source_file": rs_file, "source_row": rs["source_row"]})
     colmap = {"subject_id": "USUBJID", "assessment_date": "RSDTC", "visit": "VISIT",
               "response": "RSSTRESC", "evaluator": "RSEVALID/RSEVAL", "accepted": "RSACPTFL"}

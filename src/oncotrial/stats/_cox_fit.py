@@ -26,10 +26,11 @@ prefix recursion :math:`E_k[m] = \\sum_{j \\le m} r_j E_{k-1}[j-1]` over subject
 decreasing time (a cumulative sum per level), differentiated twice; every term is positive, so
 no cancellation occurs. Cost: :math:`O(d_{max}\\, n\\, p^2)` per iteration.
 
-All sums are vectorised: subjects are sorted once by decreasing time, risk-set sums are
-cumulative sums of per-time sums (:func:`numpy.add.reduceat`), and the Efron terms are
-expanded with :func:`numpy.repeat` and reduced back per event time, so the per-iteration cost
-is :math:`O(n p^2)` with no Python loop over event times.
+All sums are vectorised: subjects are sorted once by decreasing time, risk-set sums are one
+cumulative sum over rows read at the end of each tie group, event sums use
+:func:`numpy.add.reduceat`, and the Efron terms are expanded with :func:`numpy.repeat` and
+reduced back per event time, so the per-iteration cost is :math:`O(n p^2)` with no Python loop
+over event times.
 
 The Newton-Raphson driver is a transcription of R survival's ``coxfit6.c`` (Breslow/Efron) and
 ``coxexact.c`` (exact): start at 0, score test at the start, convergence when

@@ -31,7 +31,8 @@ from oncotrial._errors import OncotrialValueError
 from oncotrial._result import Result
 from oncotrial.evidence.twins._baseline import assign_baseline
 from oncotrial.evidence.twins._lesions import SubjectVisits, lesion_rows, scheduled_days, visit_dates
-from oncotrial.evidence.twins._plan_km import Checkpoint, km_median, plan_times
+from oncotrial.evidence.twins._plan_km import Checkpoint, plan_times
+from oncotrial.evidence.twins._responders import choose_responders, tune_dor
 from oncotrial.evidence.twins._safety import adverse_event_rows, exposure_rows, prior_therapy_rows
 from oncotrial.evidence.twins._spec import DAYS_PER_MONTH, Cohort, Endpoint, TwinSpec, load_spec
 from oncotrial.io._schema import TABLES
@@ -170,159 +171,6 @@ class _Schedule:
         return days, labels
 
 
-def _response_starts(days: list[int], event: bool, confirmed: bool, gap: int) -> list[int]:
-    last = len(days) - 1 if event else len(days)
-    out = []
-    for r in range(last):
-        if not confirmed or any(days[q] - days[r] >= gap for q in range(r + 1, last)):
-            out.append(r)
-    return out
-
-
-def _choose_responders(rng, free, pfs_t, pfs_e, vis, n_resp, sched, spec, c):
-    confirmed = bool(spec.confirmed.value)
-    starts = {i: _response_starts(vis[i][0], bool(pfs_e[i]), confirmed, sched.min_gap) for i in free}
-    elig = [i for i in free if starts[i]]
-    if n_resp > len(elig):
-        raise OncotrialValueError(
-            f"{c.name}: {n_resp} responders need room for a response before progression, but only "
-            f"{len(elig)} planned PFS times allow one; lengthen PFS or reduce responders.")
-    if n_resp == 0:
-        return {}
-    target = None
-    if c.dor.median is not None and not math.isinf(c.dor.median.value):
-        target = c.dor.median.value * DAYS_PER_MONTH
-    rng_lo = rng_hi = None
-    if c.dor.range is not None:
-        rng_lo, rng_hi = (x * DAYS_PER_MONTH for x in c.dor.range.value)
-    rank = np.argsort(np.argsort([pfs_t[i] for i in elig])) + 1.0
-    w = rank ** 1.5 / np.sum(rank ** 1.5)
-    best, best_score = None, math.inf
-    for _ in range(600 if (target or rng_lo) else 1):
-        sub = rng.choice(len(elig), size=n_resp, replace=False, p=w)
-        pick = {}
-        for j in sub:
-            i = elig[j]
-            s = starts[i]
-            pick[i] = s[0] if rng.random() < 0.5 or len(s) == 1 else int(rng.choice(s))
-        score = _dor_score(pick, pfs_t, pfs_e, vis, target, rng_lo, rng_hi, c.dor.range_max_censored)
-        if score < best_score:
-            best, best_score = pick, score
-    return best
-
-
-def _needed(days: list[int], r: int, event: bool, confirmed: bool, gap: int) -> int:
-    """Last assessment day a response starting at ``days[r]`` needs before progression."""
-    if not confirmed:
-        return days[r]
-    last = len(days) - 1 if event else len(days)
-    return next(days[q] for q in range(r + 1, last) if days[q] - days[r] >= gap)
-
-
-def _tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day) -> None:
-    """Move responders' PFS times inside their slots (no checkpoint changes) so the DoR median
-    (and the range ends) land on the published values."""
-    if not pick:
-        return
-    confirmed = bool(spec.confirmed.value)
-    goals = []
-    if c.dor.median is not None and not math.isinf(c.dor.median.value):
-        goals.append(("median", round(c.dor.median.value * DAYS_PER_MONTH)))
-    if c.dor.range is not None:
-        lo, hi = c.dor.range.value
-        goals += [("min", round(lo * DAYS_PER_MONTH)), ("max", round(hi * DAYS_PER_MONTH))]
-
-    def current(kind):
-        t, e = _dor(pick, pfs_t, pfs_e, vis)
-        ids = list(pick)
-        if kind == "median":
-            m = km_median(t, e)
-            if not math.isfinite(m):
-                return None, m
-            j = next(ids[k] for k in np.argsort(t, kind="stable") if e[k] and t[k] == m)
-            return j, m
-        k = int(np.argmin(t) if kind == "min" else np.argmax(t))
-        return ids[k], float(t[k])
-
-    def try_move(j: int, want: int, check) -> bool:
-        days = vis[j][0]
-        for r in sorted(set(_response_starts(days, bool(pfs_e[j]), confirmed, sched.min_gap)),
-                        key=lambda r: r != pick[j]):
-            new = days[r] + want
-            lo, hi = slots[j]
-            hi = min(hi, os_day[j][0] - (7 if pfs_e[j] else 0))
-            if not lo <= new <= hi:
-                continue
-            nv = sched.visits(drawn[j], int(new))
-            if r >= len(nv[0]) - (1 if pfs_e[j] else 0) or nv[0][r] != days[r]:
-                continue
-            try:
-                need = _needed(nv[0], r, bool(pfs_e[j]), confirmed, sched.min_gap)
-            except StopIteration:
-                continue
-            if need >= new and pfs_e[j]:
-                continue
-            old = (pfs_t[j], vis[j], pick[j])
-            pfs_t[j], vis[j], pick[j] = new, nv, r
-            if check():
-                return True
-            pfs_t[j], vis[j], pick[j] = old
-        return False
-
-    def _swap(j: int, want: int, check) -> bool:
-        """Replace responder ``j`` by a non-responder whose response can last ``want`` days."""
-        r_j = pick.pop(j)
-        for i in sorted((i for i in free if i not in pick and i != j), key=lambda i: -pfs_t[i]):
-            starts = _response_starts(vis[i][0], bool(pfs_e[i]), confirmed, sched.min_gap)
-            if not starts:
-                continue
-            pick[i] = starts[0]
-            if try_move(i, want, check):
-                return True
-            del pick[i]
-        pick[j] = r_j
-        return False
-
-    for kind, want in goals:
-        for _ in range(3):
-            j, val = current(kind)
-            if j is None or abs(val - want) <= 1:
-                break
-            before = abs(val - want) if math.isfinite(val) else math.inf
-
-            def check(kind=kind, want=want, before=before):
-                _, v = current(kind)
-                ok_other = all(abs(current(k)[1] - w) <= 1 for k, w in goals[:goals.index((kind, want))]
-                               if current(k)[0] is not None)
-                return math.isfinite(v) and abs(v - want) < before and ok_other
-            # the median is set by its crossing subject; a range end by any responder
-            cands = [j] if kind == "median" else [j, *sorted(
-                (i for i in pick if i != j), key=lambda i: -pfs_t[i] if kind == "max" else pfs_t[i])]
-            if any(try_move(i, want, check) for i in cands):
-                continue
-            if kind == "median" or not _swap(j, want, check):
-                break
-
-
-def _dor(pick, pfs_t, pfs_e, vis):
-    ids = list(pick)
-    t = np.array([pfs_t[i] - vis[i][0][pick[i]] for i in ids])
-    e = np.array([bool(pfs_e[i]) for i in ids])
-    return t, e
-
-
-def _dor_score(pick, pfs_t, pfs_e, vis, target, lo, hi, hi_censored) -> float:
-    t, e = _dor(pick, pfs_t, pfs_e, vis)
-    score = 0.0
-    if target is not None:
-        m = km_median(t, e)
-        score += abs(m - target) if math.isfinite(m) else 1e6
-    if lo is not None:
-        score += 0.2 * abs(t.min() - lo)
-        score += 0.2 * abs(t.max() - hi) + (5.0 if hi_censored and e[np.argmax(t)] else 0.0)
-    return float(score)
-
-
 def _pair_os(rng, ids, pfs_t, pfs_e, pfs_slot, os_t, os_e, os_slot, what):
     """Pair planned OS items with subjects, moving items only inside their slots.
 
@@ -428,8 +276,8 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
     for i, day in extra.items():
         vis[i] = ([day], [sched.label(0)])
     n_resp = bor["PR"] + bor["CR"]
-    pick = _choose_responders(rng, free, pfs_t, pfs_e, vis, n_resp, sched, spec, c)
-    _tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day)
+    pick = choose_responders(rng, free, pfs_t, pfs_e, vis, n_resp, sched, spec, c)
+    tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day)
     resp_ids = list(pick)
     cr_ids = set(rng.choice(resp_ids, size=bor["CR"], replace=False).tolist()) if bor["CR"] else set()
     for i in resp_ids:
@@ -580,6 +428,14 @@ def generate_twin(spec: TwinSpec | str | Path, *, seed: int = 0) -> TwinDataset:
     -----
     Every step and margin is described in ``docs/twins.md``; what each number reproduces is
     checked through ``oncotrial.derive`` and ``oncotrial.stats`` in ``tests/evidence/twins``.
+    Lesions follow RECIST 1.1 [1]_ with margins away from each threshold; event times are
+    planned with the product-limit identity [2]_ (see ``_plan_km.plan_times``).
+
+    References
+    ----------
+    .. [1] Eisenhauer EA, et al. New response evaluation criteria in solid tumours: revised
+       RECIST guideline (version 1.1). Eur J Cancer 2009;45:228-247.
+    .. [2] Kaplan EL, Meier P. J Am Stat Assoc 1958;53:457-481.
 
     Examples
     --------

@@ -131,6 +131,19 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
     OncotrialValueError
         When no arrangement meets the checkpoints (the message names what failed).
 
+    Notes
+    -----
+    Product-limit estimate [1]_: S(t) = prod_{t_i <= t} (1 - d_i / n_i). With no censoring
+    between them, e events at distinct times among N at risk give the factor (N - e) / N.
+    The median follows R ``quantile.survfit`` [2]_: the first time S <= 0.5, the midpoint of
+    a flat segment when S equals 0.5 exactly -- avoided here by crossing 0.5 strictly.
+
+    References
+    ----------
+    .. [1] Kaplan EL, Meier P. Nonparametric estimation from incomplete observations.
+       J Am Stat Assoc 1958;53:457-481.
+    .. [2] Therneau T. A Package for Survival Analysis in R (survival), ``quantile.survfit``.
+
     Examples
     --------
     >>> t, e, _ = plan_times(20, [Checkpoint(180, "landmark", 60.0, 1)], t_min=30,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from oncotrial._errors import OncotrialValueError
 from oncotrial.evidence.twins._spec import AEBand, Cohort, Drug
 
 __all__ = ["OTHER_TERM", "adverse_event_rows", "exposure_rows", "prior_therapy_rows"]
@@ -42,7 +43,8 @@ def adverse_event_rows(rng: np.random.Generator, cohort: Cohort, safety: list[di
     dead_sorted = sorted(dead, key=lambda i: safety[i]["death_day"])
     n5 = sum(c for r in cohort.ae_rows for b, c in r.counts if b.low == 5)
     if n5 > len(dead_sorted):
-        raise ValueError(f"{n5} grade-5 events need as many deaths; the twin has {len(dead_sorted)}")
+        raise OncotrialValueError(
+            f"{n5} grade-5 events need as many deaths; the twin has {len(dead_sorted)}.")
     g5 = dead_sorted[:n5]
     pools: dict[AEBand, set[int]] = {}
     for band, count, _src in cohort.ae_any:
@@ -80,7 +82,8 @@ def adverse_event_rows(rng: np.random.Generator, cohort: Cohort, safety: list[di
             else:
                 cand = [i for i in range(n) if i not in taken]
             if count > len(cand):
-                raise ValueError(f"AE {row.term!r} band {band}: {count} subjects needed, {len(cand)} available")
+                raise OncotrialValueError(
+                    f"AE {row.term!r} band {band}: {count} subjects needed, {len(cand)} available.")
             chosen = (cand if band.low == 5 else
                       rng.choice(np.array(cand, dtype=int), size=count, replace=False).tolist())
             for i in chosen:

@@ -343,8 +343,10 @@ def _frame():
     ({}, {"level": 1.2}, r"`level` of `cox_ph` must be in \(0, 1\)"),
     ({}, {"covariates": ["g"], "reference": {"g": "z"}},
      r"`reference` of `cox_ph` must be a level of `g`"),
+    ({}, {"reference": {"zz": "0"}},
+     r"`reference` of `cox_ph` must be keyed by categorical covariates or other columns"),
     ({}, {"reference": {"x": "0"}},
-     r"`reference` of `cox_ph` must be keyed by categorical covariates"),
+     r"`reference` of `cox_ph` must be keyed by categorical covariates .*got \['x'\]"),
     ({"x2": [1.0, 1.0, 1.0, 1.0, 1.0]}, {"covariates": ["x", "x2"]},
      r"column 'x2' is constant or a linear combination"),
     ({"x2": [0.2, 1.0, 0.4, 1.8, 0.8]}, {"covariates": ["x", "x2"]},
@@ -369,6 +371,9 @@ def test_cox_ph_10_bad_data_and_exact_tie_limit(monkeypatch):
     with pytest.raises(OncotrialValueError, match="The largest tie has 2 events"):
         cox_ph(df, "t", "e", ["x"], ties="exact")
     assert cox_ph(df, "t", "e", "x", ties="efron").n == 4  # a single name is accepted
+    # a reference for a column left out of the model is ignored (one mapping, many models)
+    df["g"] = ["a", "b", "a", "b"]
+    assert cox_ph(df, "t", "e", ["x"], reference={"g": "b"}).reference == ()
 
 
 def test_cox_ph_11_timefix_merges_near_ties_like_r():

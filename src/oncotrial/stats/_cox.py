@@ -222,9 +222,14 @@ def _design(data: pd.DataFrame, covariates: Sequence[str], reference: Mapping[st
             cols.append(as_float_array(s.to_numpy(dtype=float, na_value=np.nan), func, param))
             names.append(str(cov))
             terms.append((cov, (str(cov),)))
-    unknown = set(reference) - {c for c, _ in refs}
-    if unknown:
-        raise bad_value("reference", func, "keyed by categorical covariates", sorted(unknown))
+    # keys naming other columns of `data` are allowed and unused (like relevel() on a column
+    # left out of the formula); unknown columns and numeric covariates are errors
+    cats = {c for c, _ in refs}
+    bad = sorted(k for k in reference
+                 if k not in cats and (k in covariates or k not in data.columns))
+    if bad:
+        raise bad_value("reference", func, "keyed by categorical covariates or other columns "
+                        "of `data`", bad)
     return np.column_stack(cols), names, terms, refs
 
 
@@ -303,7 +308,8 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[s
         Stratification columns: a separate baseline hazard per combination (R ``strata()``).
     reference : mapping, optional
         Reference level per categorical covariate, e.g. ``{"ecog": "0"}``; default the first
-        level (R ``relevel``).
+        level (R ``relevel``). Keys naming columns of ``data`` that are not covariates are
+        ignored, so one mapping can serve several models.
     level : float, default=0.95
         Level of the hazard-ratio confidence intervals.
     timefix : bool, default=True

@@ -146,11 +146,17 @@ def tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day
                                if current(k)[0] is not None)
                 return math.isfinite(v) and abs(v - want) < before and ok_other
             # the median is set by its crossing subject; a range end by any responder
-            cands = [j] if kind == "median" else [j, *sorted(
-                (i for i in pick if i != j), key=lambda i: -pfs_t[i] if kind == "max" else pfs_t[i])]
+            # the median is set by its crossing subject, but moving another responder onto
+            # the target (or swapping one in) can also make it the crossing one
+            if kind == "median":
+                cands = [j, *sorted((i for i in pick if i != j),
+                                    key=lambda i: abs(pfs_t[i] - vis[i][0][pick[i]] - want))]
+            else:
+                cands = [j, *sorted((i for i in pick if i != j),
+                                    key=lambda i: -pfs_t[i] if kind == "max" else pfs_t[i])]
             if any(try_move(i, want, check) for i in cands):
                 continue
-            if kind == "median" or not _swap(j, want, check):
+            if not _swap(j, want, check):
                 break
 
 

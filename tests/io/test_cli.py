@@ -45,8 +45,8 @@ def test_cli_template_5_writes_six_headers(tmp_path):
         t.file for t in TABLES.values())
 
 
-def test_cli_demo_6_prints_cohort_counts():
-    res = runner.invoke(app, ["demo"])
+def test_cli_summary_6_prints_cohort_counts():
+    res = runner.invoke(app, ["summary"])
     assert res.exit_code == 0, res.output
     assert "No problems found" in res.output
     for text in ("Subjects per cohort", "pNET", "siNET", "worst", "Exposure"):

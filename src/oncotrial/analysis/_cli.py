@@ -1,4 +1,5 @@
-"""``oncotrial analyze STUDY.toml --out DIR``: the whole analysis and report of one study."""
+"""``oncotrial analyze STUDY.toml --out DIR`` (the whole analysis and report of one study) and
+``oncotrial demo`` (what ``make demo`` runs: the three bundled trial twins, analysed and reported)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def analyze_command(
     """Analyse a study: report.html, results.json, tables/, figures/, adam/."""
     from oncotrial.analysis._run import run_analysis
 
-    console = Console(stderr=True, quiet=not sys.stderr.isatty())
+    console = Console(stderr=True, quiet=not sys.stderr.isatty(), log_path=False)
     try:
         with console.status("starting") as status:
             report = run_analysis(spec, out, progress=lambda s: (status.update(s),
@@ -30,6 +31,23 @@ def analyze_command(
     typer.echo(str(report))
 
 
+def demo_command(
+    out: Annotated[Path, typer.Option("--out", help="Output folder (created).")] = Path("demo-output"),
+) -> None:
+    """Generate the three bundled trial twins (REGOMUNE, NICE-NEC, TALENT), analyse each and
+    write OUT/index.html linking the three reports."""
+    import time
+
+    from oncotrial.analysis._run import run_demo
+
+    console = Console(stderr=True, log_path=False)
+    t0 = time.perf_counter()
+    index = run_demo(out, progress=lambda s: console.log(s))
+    console.print(f"demo finished in {time.perf_counter() - t0:.1f} s")
+    typer.echo(f"Open {index} in a browser (one self-contained report per trial).")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``analyze`` to the ``oncotrial`` command line."""
+    """Add ``analyze`` and ``demo`` to the ``oncotrial`` command line."""
     app.command("analyze")(analyze_command)
+    app.command("demo")(demo_command)

@@ -1,4 +1,4 @@
-"""CLI commands of oncotrial.io: ``validate``, ``template``, ``demo`` (thin layer over the API)."""
+"""CLI commands of oncotrial.io: ``validate``, ``template``, ``summary`` (thin layer over the API)."""
 
 from __future__ import annotations
 
@@ -107,15 +107,19 @@ def register(app: typer.Typer) -> None:
         for f in write_template_skeleton(folder):
             typer.echo(f"wrote {f}")
 
-    @app.command("demo")
-    def demo_cmd() -> None:
-        """Read, validate and summarise the bundled example study (synthetic NET phase II)."""
+    @app.command("summary")
+    def summary_cmd(
+        folder: Annotated[Path | None, typer.Argument(
+            help="Template or SDTM folder; default: the bundled example study.")] = None,
+    ) -> None:
+        """Read, validate and summarise a study folder (counts per cohort; no statistics)."""
         console = _console()
-        path = example_data_path()
+        path = folder if folder is not None else example_data_path()
         t0 = time.perf_counter()
         data = read_study(path)
         elapsed = time.perf_counter() - t0
-        console.print(f"[bold]Example study[/bold] ({path}) — {data.kind} folder, read and "
+        label = "Example study" if folder is None else "Study"
+        console.print(f"[bold]{label}[/bold] ({path}) — {data.kind} folder, read and "
                       f"validated in {elapsed:.2f} s")
         print_report(data.report, console)
         s = summarize_study(data)

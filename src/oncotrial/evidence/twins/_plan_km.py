@@ -75,9 +75,16 @@ def km_median(time: np.ndarray, event: np.ndarray) -> float:
 def _prints_as(s: float, cp: Checkpoint) -> bool:
     """S prints as the published percentage: safely inside the rounding interval, or exactly
     on its edge and rounded there by Python's round-half-even (27/48 = 56.25 % -> 56.2)."""
-    half = 0.5 * 10.0 ** (-cp.decimals)
-    x = 100.0 * s
-    return abs(x - cp.percent) < half - 1e-9 or round(x, cp.decimals) == cp.percent
+    return _inside(s, cp) or _on_edge(s, cp)
+
+
+def _inside(s: float, cp: Checkpoint) -> bool:
+    return abs(100.0 * s - cp.percent) < 0.5 * 10.0 ** (-cp.decimals) - 1e-9
+
+
+def _on_edge(s: float, cp: Checkpoint) -> bool:
+    # an exact half (e.g. 68.75 %) prints either way depending on float error: last resort only
+    return not _inside(s, cp) and round(100.0 * s, cp.decimals) == cp.percent
 
 
 def _days(rng: np.random.Generator, lo: int, hi: int, k: int,
@@ -238,6 +245,8 @@ def plan_times(n: int, checkpoints: Sequence[Checkpoint], *, t_min: int,
                     # shape preference: events spread over the segment in proportion to time
                     a_frac = (olo + (ohi - olo) // 3 - lo) / max(1, hi - lo) if cc else 1.0
                     score = abs(cc - pref_c) + 0.5 * abs(ea - e_tot * a_frac) + 0.01 * e_tot
+                    if c.kind == "landmark" and _on_edge(s_new, c):
+                        score += 1000.0
                     out.append((score, ea, cc, eb, tie))
         out.sort()
         # one candidate per resulting state (S, at risk, events): the best-scoring one

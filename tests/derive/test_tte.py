@@ -129,3 +129,27 @@ def test_derive_param_tte_8_sources_are_data():
     with pytest.raises(OncotrialValueError, match="must contain 'nope'"):
         derive_param_tte(a, source_datasets={}, event_conditions=[EventSource("nope", "D")],
                          censor_conditions=[], paramcd="X", param="x")
+
+
+def test_derive_study_dor_basis_1_unconfirmed_responders_enter_dor():
+    """A PR never confirmed (the next assessment is PD) is a responder only when
+    ``dor_basis='unconfirmed'`` (trials reporting unconfirmed responses, e.g. NICE-NEC)."""
+    from types import SimpleNamespace
+
+    from oncotrial.derive import derive_study
+
+    subj = pd.DataFrame({"subject_id": ["S1"], "cohort": ["A"], "first_dose_date": ["2020-01-03"]})
+    les = pd.DataFrame({"subject_id": "S1", "lesion_id": "T1", "lesion_class": "TARGET",
+                        "assessment_date": ["2020-01-02", "2020-02-14", "2020-03-27"],
+                        "diameter": [40.0, 24.0, 40.0]})
+    study = SimpleNamespace(subjects=subj, lesions=les)
+    confirmed = derive_study(study)
+    assert confirmed.adtte.query("PARAMCD == 'DOR'").empty
+    unconf = derive_study(study, dor_basis="unconfirmed")
+    dor = unconf.adtte.query("PARAMCD == 'DOR'")
+    # first response 2020-02-14 to PD 2020-03-27: 42 days + 1 (ADaM AVAL = ADT - STARTDT + 1)
+    assert dor[["STARTDT", "ADT", "CNSR"]].astype(str).values.tolist() == [["2020-02-14", "2020-03-27", "0"]]
+    assert float(dor["AVAL"].iloc[0]) == 43.0
+    assert unconf.settings["dor_basis"] == "unconfirmed"
+    with pytest.raises(ValueError, match="`dor_basis` of `derive_study`"):
+        derive_study(study, dor_basis="both")

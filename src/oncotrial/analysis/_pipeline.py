@@ -120,7 +120,8 @@ def analyze_study(spec: StudySpec | str | Path,
     derived = derive_study(study, reference=spec.reference, confirm_days=spec.confirm_days,
                            sd_min_days=spec.sd_min_days, evaluator=ev,
                            responses_from="lesions" if has_lesions else "rs",
-                           teae_window_days=spec.teae_window_days)
+                           teae_window_days=spec.teae_window_days,
+                           dor_basis="confirmed" if spec.confirmation else "unconfirmed")
     param = "CBOR" if spec.confirmation else "BOR"
     subj = study.subjects.set_index("subject_id")
     adsl = derived.adsl.copy()

@@ -41,6 +41,9 @@ def derive_command(
     assessment_interval_days: Annotated[int | None, typer.Option(
         "--assessment-interval-days",
         help="Enables the PFS 'two or more missed assessments' censoring rule.")] = None,
+    dor_basis: Annotated[str, typer.Option(
+        "--dor-basis", help="confirmed (CBOR) or unconfirmed (BOR) responders enter DOR and TTR.")]
+    = "confirmed",
 ) -> None:
     """Derive ADSL, ADRS (OVR/BOR/CBOR/...), ADTTE (OS/PFS/DOR/TTR), ADAE and the log."""
     if (sdtm is None) == (data is None):
@@ -53,7 +56,7 @@ def derive_command(
     res = derive_study(study, reference=reference, confirm_days=confirm_days,
                        sd_min_days=sd_min_days, evaluator=evaluator,
                        responses_from=responses_from,
-                       assessment_interval_days=assessment_interval_days)
+                       assessment_interval_days=assessment_interval_days, dor_basis=dor_basis)
     out.mkdir(parents=True, exist_ok=True)
     adrs = res.adrs.drop(columns=["REASON"])
     files = {"adsl.csv": res.adsl, "adrs.csv": adrs, "adtte.csv": res.adtte,

@@ -117,7 +117,8 @@ def derive_study(study: object, *, reference: Literal["first-dose", "randomizati
                  responses_from: Literal["lesions", "rs"] = "lesions",
                  check_type: Literal["error", "warning", "none"] = "warning",
                  assessment_interval_days: int | None = None,
-                 teae_window_days: int = TEAE_WINDOW_DAYS) -> StudyDerivation:
+                 teae_window_days: int = TEAE_WINDOW_DAYS,
+                 dor_basis: Literal["confirmed", "unconfirmed"] = "confirmed") -> StudyDerivation:
     """Derive ADSL, ADRS, ADTTE and ADAE for one study.
 
     Parameters
@@ -141,6 +142,12 @@ def derive_study(study: object, *, reference: Literal["first-dose", "randomizati
         Enables the PFS "two or more missed assessments" rule (:func:`pfs_sources`).
     teae_window_days : int, default=30
         Days after last dose still treatment-emergent.
+    dor_basis : {'confirmed', 'unconfirmed'}, default='confirmed'
+        Which responders enter ``DOR`` and ``TTR``: confirmed (``CBOR`` CR/PR, RECIST 1.1
+        section 4.6.1 for trials where response is the primary endpoint) or unconfirmed (``BOR``
+        CR/PR, for trials that report unconfirmed responses, e.g. NICE-NEC).
+
+        .. versionadded:: 0.1
 
     Returns
     -------
@@ -159,11 +166,12 @@ def derive_study(study: object, *, reference: Literal["first-dose", "randomizati
     [['BOR', 'PR'], ['CBOR', 'PR']]
     """
     check_choice(responses_from, ("lesions", "rs"), "derive_study", "responses_from")
+    check_choice(dor_basis, ("confirmed", "unconfirmed"), "derive_study", "dor_basis")
     settings = {"reference": reference, "confirm_days": confirm_days,
                 "sd_min_days": sd_min_days, "evaluator": evaluator,
                 "responses_from": responses_from, "check_type": check_type,
                 "assessment_interval_days": assessment_interval_days,
-                "teae_window_days": teae_window_days}
+                "teae_window_days": teae_window_days, "dor_basis": dor_basis}
     log: list[dict] = []
     subjects, lesions = _table(study, "subjects"), _table(study, "lesions")
     responses, exposure = _table(study, "responses"), _table(study, "exposure")
@@ -211,7 +219,8 @@ def derive_study(study: object, *, reference: Literal["first-dose", "randomizati
             bl = pd.Series(True, index=has_bl.loc[has_bl["EVALUATOR"] == ev, "USUBJID"])
         rules = {"assessment_interval_days": assessment_interval_days}
         pfs = derive_param_pfs(o, adsl, evaluator=ev, has_baseline=bl, **rules)
-        cb = cbor[cbor["EVALUATOR"] == ev]
+        basis = cbor if dor_basis == "confirmed" else bor
+        cb = basis[basis["EVALUATOR"] == ev]
         tte += [pfs, derive_param_dor(o, adsl, cb, evaluator=ev, **rules),
                 derive_param_ttr(o, adsl, cb, evaluator=ev)]
         if prior is not None and {"start_date", "progression_date"} <= set(prior.columns):

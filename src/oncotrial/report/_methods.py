@@ -35,7 +35,8 @@ def methods_paragraphs(results: dict) -> list[str]:
         f"; stable disease at least {s['sd_min_days']} days after the {s['reference']} date). "
         f"Objective response rate (CR + PR) and disease control rate (CR + PR + SD + "
         f"non-CR/non-PD) are given with {lvl} {CI_NAMES[s['ci_method']]} confidence intervals "
-        f"over the efficacy-evaluable population. Duration of response (confirmed responders, "
+        f"over the efficacy-evaluable population. Duration of response "
+        f"({'confirmed' if s['confirmation'] else 'unconfirmed'} responders, "
         f"first response to progression or death) is summarised by the Kaplan-Meier median "
         f"and the observed range (+ = censored).",
         f"Time to event. Overall and progression-free survival are measured from the "

@@ -20,6 +20,7 @@ from oncotrial._result import ConfidenceInterval, Result
 from oncotrial._validation import as_event_array, as_float_array, check_choice, check_level
 from oncotrial.stats import _cox_concordance as _conc
 from oncotrial.stats import _cox_fit as _fit
+from oncotrial.stats._timefix import timefix as apply_timefix
 
 __all__ = ["CoxConvergenceWarning", "CoxResult", "CoxTest", "cox_ph"]
 
@@ -256,30 +257,6 @@ def _check_rank(xc: np.ndarray, names: list[str], func: str) -> None:
                 "Drop it (R coxph would report NA for it).")
 
 
-#: R ``survival::aeqSurv`` tolerance (``sqrt(.Machine$double.eps)``) used by ``timefix``.
-TIMEFIX_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
-
-
-def _timefix(t: np.ndarray) -> np.ndarray:
-    """R ``aeqSurv``: times within ``TIMEFIX_TOLERANCE`` (absolute, or relative to the mean
-    |time|) of the previous distinct time are mapped onto the start of their run.
-
-    Examples
-    --------
-    >>> _timefix(np.array([1.0, 1.0 + 1e-12, 2.0])).tolist()
-    [1.0, 1.0, 2.0]
-    """
-    y = np.unique(t)
-    if y.size < 2:
-        return t
-    dy = np.diff(y)
-    tied = (dy <= TIMEFIX_TOLERANCE) | (dy / np.mean(np.abs(y)) <= TIMEFIX_TOLERANCE)
-    if not tied.any():
-        return t
-    cuts = y[np.concatenate([[True], ~tied])]
-    return cuts[np.searchsorted(cuts, t, side="right") - 1]
-
-
 # ----------------------------------------------------------------------------- public API
 
 def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str], *,
@@ -379,7 +356,7 @@ def cox_ph(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[s
     time = as_float_array(_column(data, duration, func, "duration").to_numpy(dtype=float,
                           na_value=np.nan), func, f"data[{duration!r}]", nonnegative=True)
     if timefix:
-        time = _timefix(time)
+        time = apply_timefix(time)
     ev_col = _column(data, event, func, "event")
     _first_missing(ev_col, func, f"data[{event!r}]")
     ev = as_event_array(ev_col.to_numpy(dtype=float), func, f"data[{event!r}]")

@@ -25,13 +25,10 @@ from oncotrial._validation import (
     check_same_length,
 )
 from oncotrial.stats._survci import CONF_TYPES, ConfType, findq, survfit_confint
+from oncotrial.stats._timefix import run_starts
 
 __all__ = ["KMGroupedResult", "KMResult", "QuantileEstimate", "SurvivalQuantiles",
            "kaplan_meier"]
-
-#: ``survival::aeqSurv`` tolerance: distinct times closer than this are merged (``timefix``).
-TIMEFIX_TOL = float(np.sqrt(np.finfo(float).eps))
-
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class QuantileEstimate(Result):
@@ -106,15 +103,12 @@ def _km_core(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, ...]:
     n_censor[pos_e[j[dup]]] = cc[dup]
     n_censor[pos_c] = cc[~dup]
     counts = d + n_censor
-    if ut.size > 1:  # survival::aeqSurv (timefix = TRUE): merge times equal up to rounding
-        dy = np.diff(ut)
-        tied = (dy <= TIMEFIX_TOL) | (dy / np.mean(np.abs(ut)) <= TIMEFIX_TOL)
-        if tied.any():
-            grp = np.flatnonzero(np.concatenate(([True], ~tied)))
-            ut = ut[grp]
-            counts = np.add.reduceat(counts, grp)
-            d = np.add.reduceat(d, grp)
-            n_censor = np.add.reduceat(n_censor, grp)
+    grp = run_starts(ut)  # survival::aeqSurv (timefix = TRUE): merge times equal up to rounding
+    if grp is not None:
+        ut = ut[grp]
+        counts = np.add.reduceat(counts, grp)
+        d = np.add.reduceat(d, grp)
+        n_censor = np.add.reduceat(n_censor, grp)
     n_risk = n - (np.cumsum(counts) - counts)
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod((n_risk - d) / n_risk)

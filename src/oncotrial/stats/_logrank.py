@@ -12,7 +12,7 @@ from scipy import stats as sps
 from oncotrial._errors import OncotrialValueError
 from oncotrial._result import Result
 from oncotrial._validation import as_event_array, as_float_array, check_same_length
-from oncotrial.stats._km import TIMEFIX_TOL
+from oncotrial.stats._timefix import timefix
 
 __all__ = ["LogRankResult", "logrank_test"]
 
@@ -60,19 +60,6 @@ class LogRankResult(Result):
             "group": self.groups, "n": self.n, "observed": self.observed,
             "expected": self.expected, "(O-E)^2/E": oe2e, "(O-E)^2/V": oe2v,
             "chisq": self.chisq, "df": self.df, "pvalue": self.pvalue})
-
-
-def _timefix(t: np.ndarray) -> np.ndarray:
-    """R ``aeqSurv``: map times equal up to sqrt(eps) onto the smallest of their run."""
-    ut = np.unique(t)
-    if ut.size < 2:
-        return t
-    dy = np.diff(ut)
-    tied = (dy <= TIMEFIX_TOL) | (dy / np.mean(np.abs(ut)) <= TIMEFIX_TOL)
-    if not tied.any():
-        return t
-    cuts = ut[np.concatenate(([True], ~tied))]
-    return cuts[np.searchsorted(cuts, t, side="right") - 1]
 
 
 def _one_stratum(t: np.ndarray, e: np.ndarray, g: np.ndarray,
@@ -162,7 +149,7 @@ def logrank_test(time: Any, event: Any, group: Any, strata: Any = None) -> LogRa
             i = int(np.flatnonzero(s_codes < 0)[0])
             raise OncotrialValueError(
                 f"`strata` of `{func}` must not be missing; got {s_raw[i]!r} at index {i}.")
-    t = _timefix(t)
+    t = timefix(t)
     obs = np.zeros(k)
     exp = np.zeros(k)
     var = np.zeros((k, k))

@@ -293,3 +293,20 @@ def test_twin_unconfirmed_and_confirmed_bor_agree_for_confirmed_specs():
     b = derive_param_bor(ovr, confirm=False, adsl=res.adsl).set_index("USUBJID").AVALC
     c = derive_param_bor(ovr, confirm=True, adsl=res.adsl).set_index("USUBJID").AVALC
     assert (b == c.reindex(b.index)).all()
+
+
+def test_twin_talent_pooled_dor_and_pfs(twin):
+    """TALENT Table 2 'Total (N = 111)': median DoR 21.5 months (range 8.4-38.3) over all 32
+    responders pooled, and the full-cohort median PFS 15.7 months -- through the real engine."""
+    name, _tw, study, res = twin
+    if name != "talent":
+        pytest.skip("pooled targets are TALENT's")
+    eff = study.subjects.loc[study.subjects.efficacy_fl == "Y", "subject_id"]
+    dor = res.adtte[(res.adtte.PARAMCD == "DOR") & res.adtte.USUBJID.isin(eff)]
+    assert len(dor) == 32
+    t = dor.AVAL.to_numpy(float) / DPM
+    assert abs(_km(t, dor.CNSR.to_numpy() == 0).median().estimate - 21.5) <= 0.1
+    assert round(t.min(), 1) == 8.4 and round(t.max(), 1) == 38.3
+    pfs = res.adtte[(res.adtte.PARAMCD == "PFS") & res.adtte.USUBJID.isin(eff)]
+    assert abs(_km(pfs.AVAL.to_numpy(float) / DPM, pfs.CNSR.to_numpy() == 0).median().estimate
+               - 15.7) <= 0.1

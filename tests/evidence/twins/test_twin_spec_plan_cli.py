@@ -101,6 +101,34 @@ def test_twin_spec_5_bad_values():
         generate_twin("talent", seed=-1)
 
 
+def test_twin_spec_6_pooled_targets():
+    """``[pooled]``: trial-level targets with source xor assumption; the pooled DoR range must be
+    the cohorts' extremes (it is met through them); unknown keys are errors."""
+    sp = load_spec("talent")
+    assert sp.pooled is not None and sp.pooled.label == "Total (N = 111)"
+    assert sp.pooled.dor.median.value == 21.5 and sp.pooled.dor.range.value == [8.4, 38.3]
+    assert sp.pooled.pfs.median.value == 15.7 and sp.pooled.pfs.median_ci.value == (14.1, 19.5)
+    assert "Total (N = 111) 21.5 (8.4-38.3)" in sp.pooled.dor.median.source
+    assert load_spec("nice-nec").pooled is None
+    raw = _raw("talent")
+    bad = copy.deepcopy(raw)
+    del bad["pooled"]["dor"]["median"]["source"]
+    with pytest.raises(OncotrialValueError, match=r"`pooled\.dor\.median` of `load_spec` must be"):
+        parse_spec(bad)
+    bad = copy.deepcopy(raw)
+    bad["pooled"]["dor"]["range"]["value"] = [8.4, 40.0]
+    with pytest.raises(OncotrialValueError, match=r"`pooled\.dor\.range\.value`.*cohorts' dor\.range"):
+        parse_spec(bad)
+    bad = copy.deepcopy(raw)
+    bad["pooled"]["os"] = {}
+    with pytest.raises(OncotrialValueError, match=r"`pooled` of `load_spec` must be a table with keys"):
+        parse_spec(bad)
+    bad = copy.deepcopy(raw)
+    bad["pooled"]["dor"]["median"]["value"] = "NR"
+    with pytest.raises(OncotrialValueError, match=r"a reached median"):
+        parse_spec(bad)
+
+
 # ---- planner --------------------------------------------------------------------------------
 
 def test_twin_plan_1_hand_case():

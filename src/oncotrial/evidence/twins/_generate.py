@@ -19,6 +19,7 @@ Steps per cohort (each documented in ``docs/twins.md``):
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from oncotrial._result import Result
 from oncotrial.evidence.twins._baseline import assign_baseline
 from oncotrial.evidence.twins._lesions import SubjectVisits, lesion_rows, scheduled_days, visit_dates
 from oncotrial.evidence.twins._plan_km import Checkpoint, plan_times
-from oncotrial.evidence.twins._responders import choose_responders, tune_dor
+from oncotrial.evidence.twins._responders import _Ctx, choose_responders, tune_dor, tune_pooled_dor
 from oncotrial.evidence.twins._safety import adverse_event_rows, exposure_rows, prior_therapy_rows
 from oncotrial.evidence.twins._spec import DAYS_PER_MONTH, Cohort, Endpoint, TwinSpec, load_spec
 from oncotrial.io._schema import TABLES
@@ -282,6 +283,14 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
     cr_ids = set(rng.choice(resp_ids, size=bor["CR"], replace=False).tolist()) if bor["CR"] else set()
     for i in resp_ids:
         roles[i] = "CR" if i in cr_ids else "PR"
+    ctx = _Ctx(pick, pfs_t, pfs_e, slots, vis, drawn, sched, bool(spec.confirmed.value), os_day)
+    return {"roles": roles, "pfs_t": pfs_t, "pfs_e": pfs_e, "vis": vis,
+            "responses": _responses(roles, pick, pfs_e, vis, sched, c), "pick": pick, "os": os_day,
+            "ctx": ctx}
+
+
+def _responses(roles, pick, pfs_e, vis, sched: _Schedule, c: Cohort) -> dict[int, list[str]]:
+    """Overall response per assessment of each efficacy subject (from roles and response starts)."""
     responses: dict[int, list[str]] = {}
     for i, (days, _) in vis.items():
         role = roles[i]
@@ -299,8 +308,7 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
                 raise OncotrialValueError(f"{c.name}: an SD subject has no assessment after the SD "
                                           "minimum duration; widen the visit schedule.")
             responses[i] = seq
-    return {"roles": roles, "pfs_t": pfs_t, "pfs_e": pfs_e, "vis": vis, "responses": responses,
-            "pick": pick, "os": os_day}
+    return responses
 
 
 def _phase_of(spec: TwinSpec):
@@ -315,11 +323,14 @@ def _phase_of(spec: TwinSpec):
     return f
 
 
-def _cohort_twin(rng, spec: TwinSpec, c: Cohort, ci: int) -> dict[str, list[dict]]:
+def _cohort_plan(rng, spec: TwinSpec, c: Cohort) -> tuple[_Schedule, dict]:
     horizon = int(max((_window(c.os) or (0, 0))[1], (_window(c.pfs) or (0, 0))[1])) + 400
     sched = _Schedule(spec, horizon)
+    return sched, _efficacy_plan(rng, spec, c, sched)
+
+
+def _cohort_twin(rng, spec: TwinSpec, c: Cohort, eff: dict) -> dict[str, list[dict]]:
     n_enr, n_saf, n_eff = c.enrolled.value, c.safety.value, c.efficacy.value
-    eff = _efficacy_plan(rng, spec, c, sched)
     ids = [_sid(spec, c, k + 1) for k in range(n_enr)]
     order = rng.permutation(n_enr)  # subject k of the plan gets ids[order[k]]
     a0, a1 = (np.datetime64(x) for x in spec.accrual.value)
@@ -449,9 +460,21 @@ def generate_twin(spec: TwinSpec | str | Path, *, seed: int = 0) -> TwinDataset:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise OncotrialValueError(f"`seed` of `generate_twin` must be a non-negative integer; got {seed!r}.")
     rng = np.random.default_rng(int(seed))
+    built = []
+    for c in sp.cohorts:
+        sched, eff = _cohort_plan(rng, sp, c)
+        state = copy.deepcopy(rng.bit_generator.state)  # to rebuild the rows after pooled tuning
+        built.append([c, sched, eff, state, _cohort_twin(rng, sp, c, eff)])
+    changed = tune_pooled_dor(sp, [(c, eff["ctx"]) for c, _s, eff, _st, _p in built],
+                              [(eff["pfs_t"], eff["pfs_e"]) for _c, _s, eff, _st, _p in built])
+    for k in sorted(changed):  # same random stream as before: only the moved responders differ
+        c, sched, eff, state, _ = built[k]
+        eff["responses"] = _responses(eff["roles"], eff["pick"], eff["pfs_e"], eff["vis"], sched, c)
+        again = np.random.default_rng()
+        again.bit_generator.state = state
+        built[k][4] = _cohort_twin(again, sp, c, eff)
     acc: dict[str, list[dict]] = {}
-    for ci, c in enumerate(sp.cohorts):
-        part = _cohort_twin(rng, sp, c, ci)
+    for *_, part in built:
         for k, v in part.items():
             acc.setdefault(k, []).extend(v)
     subj = _frame(acc["subjects"], "subjects").sort_values("subject_id", kind="stable")

@@ -94,30 +94,10 @@ def tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day
         k = int(np.argmin(t) if kind == "min" else np.argmax(t))
         return ids[k], float(t[k])
 
+    ctx = _Ctx(pick, pfs_t, pfs_e, slots, vis, drawn, sched, confirmed, os_day)
+
     def try_move(j: int, want: int, check) -> bool:
-        days = vis[j][0]
-        for r in sorted(set(response_starts(days, bool(pfs_e[j]), confirmed, sched.min_gap)),
-                        key=lambda r: r != pick[j]):
-            new = days[r] + want
-            lo, hi = slots[j]
-            hi = min(hi, os_day[j][0] - (7 if pfs_e[j] else 0))
-            if not lo <= new <= hi:
-                continue
-            nv = sched.visits(drawn[j], int(new))
-            if r >= len(nv[0]) - (1 if pfs_e[j] else 0) or nv[0][r] != days[r]:
-                continue
-            try:
-                need = _needed(nv[0], r, bool(pfs_e[j]), confirmed, sched.min_gap)
-            except StopIteration:
-                continue
-            if need >= new and pfs_e[j]:
-                continue
-            old = (pfs_t[j], vis[j], pick[j])
-            pfs_t[j], vis[j], pick[j] = new, nv, r
-            if check():
-                return True
-            pfs_t[j], vis[j], pick[j] = old
-        return False
+        return _move(ctx, j, want, check)
 
     def _swap(j: int, want: int, check) -> bool:
         """Replace responder ``j`` by a non-responder whose response can last ``want`` days."""
@@ -160,6 +140,43 @@ def tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day
                 break
 
 
+class _Ctx:
+    """One cohort's responder state that :func:`_move` changes in place."""
+
+    def __init__(self, pick, pfs_t, pfs_e, slots, vis, drawn, sched, confirmed, os_day):
+        self.pick, self.pfs_t, self.pfs_e, self.slots = pick, pfs_t, pfs_e, slots
+        self.vis, self.drawn, self.sched, self.confirmed, self.os_day = vis, drawn, sched, confirmed, os_day
+
+
+def _move(ctx: _Ctx, j: int, want: int, check) -> bool:
+    """Move responder ``j``'s PFS time inside its slot so its DoR lasts ``want`` days, trying
+    each response start (the current one first); keep the first move ``check()`` accepts."""
+    pick, pfs_t, pfs_e, vis, sched = ctx.pick, ctx.pfs_t, ctx.pfs_e, ctx.vis, ctx.sched
+    days = vis[j][0]
+    for r in sorted(set(response_starts(days, bool(pfs_e[j]), ctx.confirmed, sched.min_gap)),
+                    key=lambda r: r != pick[j]):
+        new = days[r] + want
+        lo, hi = ctx.slots[j]
+        hi = min(hi, ctx.os_day[j][0] - (7 if pfs_e[j] else 0))
+        if not lo <= new <= hi:
+            continue
+        nv = sched.visits(ctx.drawn[j], int(new))
+        if r >= len(nv[0]) - (1 if pfs_e[j] else 0) or nv[0][r] != days[r]:
+            continue
+        try:
+            need = _needed(nv[0], r, bool(pfs_e[j]), ctx.confirmed, sched.min_gap)
+        except StopIteration:
+            continue
+        if need >= new and pfs_e[j]:
+            continue
+        old = (pfs_t[j], vis[j], pick[j])
+        pfs_t[j], vis[j], pick[j] = new, nv, r
+        if check():
+            return True
+        pfs_t[j], vis[j], pick[j] = old
+    return False
+
+
 def _dor(pick, pfs_t, pfs_e, vis):
     ids = list(pick)
     t = np.array([pfs_t[i] - vis[i][0][pick[i]] for i in ids])
@@ -177,3 +194,100 @@ def _dor_score(pick, pfs_t, pfs_e, vis, target, lo, hi, hi_censored) -> float:
         score += 0.2 * abs(t.min() - lo)
         score += 0.2 * abs(t.max() - hi) + (5.0 if hi_censored and e[np.argmax(t)] else 0.0)
     return float(score)
+
+
+def _goal_values(ctx: _Ctx, c) -> dict[str, tuple[float, int]]:
+    """Per-cohort DoR goals: kind -> (current value, wanted day)."""
+    out: dict[str, tuple[float, int]] = {}
+    if not ctx.pick:
+        return out
+    t, e = _dor(ctx.pick, ctx.pfs_t, ctx.pfs_e, ctx.vis)
+    if c.dor.median is not None and not math.isinf(c.dor.median.value):
+        out["median"] = (km_median(t, e), round(c.dor.median.value * DAYS_PER_MONTH))
+    if c.dor.range is not None:
+        lo, hi = c.dor.range.value
+        out["min"] = (float(t.min()), round(lo * DAYS_PER_MONTH))
+        out["max"] = (float(t.max()), round(hi * DAYS_PER_MONTH))
+    return out
+
+
+def _pooled_score(ctxs: list[_Ctx], want: int) -> float:
+    """0 when the pooled DoR Kaplan-Meier curve crosses 0.5 at ``want`` (+-1 day, never exactly
+    at 0.5, where R averages two times); otherwise how far S is from crossing there, plus a tiny
+    pull of the nearest event above ``want`` towards it (to leave plateaus)."""
+    parts = [_dor(x.pick, x.pfs_t, x.pfs_e, x.vis) for x in ctxs if x.pick]
+    t = np.concatenate([p[0] for p in parts]).astype(float)
+    e = np.concatenate([p[1] for p in parts])
+    s_lo = s_hi = 1.0
+    for u in np.unique(t[e]):
+        f = 1.0 - np.sum((t == u) & e) / np.sum(t >= u)
+        if u <= want - 2:
+            s_lo *= f
+        if u <= want + 1:
+            s_hi *= f
+    score = max(0.0, s_hi - 0.5 + 1e-9) + max(0.0, 0.5 + 1e-9 - s_lo)
+    if abs(s_hi - 0.5) <= 1e-9:
+        score += 0.01
+    if score > 0:
+        above = t[e & (t > want + 1)]
+        score += 1e-6 * (float(above.min() - want) if above.size else 1e3)
+    return float(score)
+
+
+def tune_pooled_dor(spec, cohorts: list[tuple[object, _Ctx]], pfs: list[tuple[np.ndarray, np.ndarray]],
+                    ) -> set[int]:
+    """Move responders of any cohort inside their PFS slots so the pooled DoR median meets
+    ``spec.pooled.dor.median``, never moving a cohort's own DoR goal (median, range ends) or
+    the pooled PFS median further from its target. Returns the indices of changed cohorts."""
+    pooled = spec.pooled
+    if pooled is None or pooled.dor.median is None:
+        return set()
+    want = round(pooled.dor.median.value * DAYS_PER_MONTH)
+    ctxs = [x for _, x in cohorts]
+    tol = [{k: max(1.0, abs(v - w)) for k, (v, w) in _goal_values(x, c).items()} for c, x in cohorts]
+    pfs_want = pfs_tol = None
+    if pooled.pfs.median is not None and not math.isinf(pooled.pfs.median.value):
+        pfs_want = round(pooled.pfs.median.value * DAYS_PER_MONTH)
+
+    def pfs_dev() -> float:
+        t = np.concatenate([np.asarray(p[0], float) for p in pfs])
+        e = np.concatenate([np.asarray(p[1], bool) for p in pfs])
+        return abs(km_median(t, e) - pfs_want)
+
+    if pfs_want is not None:
+        pfs_tol = max(1.0, pfs_dev())
+
+    def ok(k: int) -> bool:
+        c, x = cohorts[k]
+        vals = _goal_values(x, c)
+        if any(abs(v - w) > tol[k][kind] for kind, (v, w) in vals.items()):
+            return False
+        return pfs_want is None or pfs_dev() <= pfs_tol
+
+    wants = sorted({want - 1, want, want + 1, *range(want - 360, want + 361, 24)})
+    changed: set[int] = set()
+    score = _pooled_score(ctxs, want)
+    for _ in range(40):
+        if score <= 0:
+            break
+        best = (score, None)
+        for k, x in enumerate(ctxs):
+            for j in list(x.pick):
+                for w in wants:
+                    def probe(k=k, j=j, w=w):
+                        nonlocal best
+                        s = _pooled_score(ctxs, want)
+                        if s < best[0] - 1e-12 and ok(k):
+                            best = (s, (k, j, w))
+                        return False
+                    _move(x, j, w, probe)
+        if best[1] is None:
+            break
+        k, j, w = best[1]
+        target = best[0]
+        if not _move(ctxs[k], j, w, lambda k=k, target=target: ok(k)
+                     and _pooled_score(ctxs, want) <= target + 1e-12):
+            break
+        changed.add(k)
+        score = target
+    return changed

@@ -25,6 +25,7 @@ __all__ = [
     "Drug",
     "Endpoint",
     "Landmark",
+    "Pooled",
     "Reported",
     "TwinSpec",
     "bundled_spec_path",
@@ -158,6 +159,19 @@ class Cohort:
 
 
 @dataclass(frozen=True, slots=True)
+class Pooled:
+    """Trial-level targets over all cohorts pooled (a paper's "Total" column).
+
+    ``dor`` (median, range) is tuned jointly over every cohort's responders without moving a
+    per-cohort target; ``pfs`` (median, ci) is kept: pooled tuning never moves it further away.
+    """
+
+    label: str = ""
+    pfs: Endpoint = field(default_factory=Endpoint)
+    dor: Endpoint = field(default_factory=Endpoint)
+
+
+@dataclass(frozen=True, slots=True)
 class TwinSpec:
     """A parsed, validated twin spec (see ``docs/twins.md``)."""
 
@@ -178,6 +192,7 @@ class TwinSpec:
     ctcae_version: str = ""
     assumptions: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    pooled: Pooled | None = None
 
     def cohort(self, name: str) -> Cohort:
         for c in self.cohorts:
@@ -365,6 +380,42 @@ def _cohort(d: dict, i: int, n_visits: int) -> Cohort:
     )
 
 
+_POOLED_KEYS = {"label", "pfs", "dor"}
+_POOLED_EP_KEYS = {"pfs": {"median"}, "dor": {"median", "range"}}
+
+
+def _pooled(d: Any, cohorts: tuple[Cohort, ...]) -> Pooled | None:
+    """``[pooled]``: trial-level (all cohorts) targets, each with source xor assumption."""
+    if d is None:
+        return None
+    if not isinstance(d, dict) or set(d) - _POOLED_KEYS:
+        raise _err("pooled", f"a table with keys among {sorted(_POOLED_KEYS)}",
+                   sorted(set(d) - _POOLED_KEYS) if isinstance(d, dict) else d)
+    eps = {}
+    for k, allowed in _POOLED_EP_KEYS.items():
+        sub = d.get(k)
+        if sub is not None and (not isinstance(sub, dict) or set(sub) - allowed):
+            raise _err(f"pooled.{k}", f"a table with keys among {sorted(allowed)}",
+                       sorted(set(sub) - allowed) if isinstance(sub, dict) else sub)
+        eps[k] = _endpoint(sub, f"pooled.{k}")
+    rng = eps["dor"].range
+    if rng is not None:
+        v = rng.value
+        if not isinstance(v, list) or len(v) != 2 or not 0 < v[0] <= v[1]:
+            raise _err("pooled.dor.range.value", "[shortest, longest] months", v)
+        ends = [c.dor.range.value for c in cohorts if c.dor.range is not None]
+        if len(ends) != len(cohorts) or not (
+                math.isclose(min(e[0] for e in ends), v[0], abs_tol=0.05)
+                and math.isclose(max(e[1] for e in ends), v[1], abs_tol=0.05)):
+            raise _err("pooled.dor.range.value",
+                       "the shortest and longest of the cohorts' dor.range (it is met through them)",
+                       v, "Give every cohort its [cohort.dor] range.")
+    med = eps["dor"].median
+    if med is not None and math.isinf(med.value):
+        raise _err("pooled.dor.median.value", "a number of months (a reached median)", "NR")
+    return Pooled(label=str(d.get("label", "")), pfs=eps["pfs"], dor=eps["dor"])
+
+
 def _drug(d: dict, i: int) -> Drug:
     w = f"treatment.drug[{i}]"
     for k in ("name", "unit", "every_days"):
@@ -416,6 +467,7 @@ def parse_spec(doc: dict, path: str = "") -> TwinSpec:
         drugs=drugs, cohorts=parsed, notes=tuple(doc.get("notes", [])),
         ctcae_version=str(t.get("ctcae_version", "")),
         assumptions={str(k): str(v) for k, v in asm.items()}, path=path,
+        pooled=_pooled(doc.get("pooled"), parsed),
     )
 
 

@@ -95,9 +95,7 @@ def simon_cmd(p0: P0 = 0.1, p1: P1 = 0.3,
     lines = [f"Simon two-stage designs: p0={p0:g}, p1={p1:g}, alpha={alpha:g}, power={power:g}, "
              f"nmax={nmax}"]
     for d in (s.optimal, s.minimax):
-        lines += [f"{d.kind}: {d.rule}",
-                  f"  actual alpha = {d.alpha:.4f}, power = {d.power:.4f}, "
-                  f"EN(p0) = {d.en0:.2f}, PET(p0) = {d.pet0:.4f}"]
+        lines += [f"{d.kind}: {d.rule}", *("  " + line for line in _oc_lines(d))]
     _emit(s, as_json, lines, s.summary())
     if plot:
         o = s.optimal

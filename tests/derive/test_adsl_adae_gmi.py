@@ -17,13 +17,13 @@ SUBJ = pd.DataFrame({"subject_id": ["S1", "S2", "S3"], "cohort": "GI",
 
 def test_derive_adsl_1_reference_and_flags():
     a = derive_adsl(SUBJ)
-    assert a["REFDT"].astype(str).tolist() == ["2014-01-05", "NaT", "2014-01-01"]
+    assert a["REFDT"].astype("string").fillna("NaT").tolist() == ["2014-01-05", "NaT", "2014-01-01"]
     assert a["TRTSDTF"].tolist() == [None, None, "D"]
-    assert a["TRTEDT"].astype(str).tolist() == ["2014-03-01", "NaT", "2014-02-28"]
+    assert a["TRTEDT"].astype("string").fillna("NaT").tolist() == ["2014-03-01", "NaT", "2014-02-28"]
     assert a["SAFFL"].tolist() == ["Y", "N", "Y"]
     assert a["DTHFL"].tolist() == ["N", "Y", "N"]
     r = derive_adsl(SUBJ, reference="randomization")
-    assert r["REFDT"].astype(str).tolist() == ["2014-01-01", "2014-01-02", "2014-01-03"]
+    assert r["REFDT"].astype("string").fillna("NaT").tolist() == ["2014-01-01", "2014-01-02", "2014-01-03"]
 
 
 def test_derive_adsl_2_exposure_fallback_and_errors():

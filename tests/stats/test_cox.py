@@ -333,7 +333,7 @@ def _frame():
     ({"x": [0.1, 0.5, np.inf, 0.9, 0.4]}, {},
      r"`data\['x'\]` of `cox_ph` must be finite; got inf at index 2"),
     ({"g": ["a", None, "a", "b", "a"]}, {"covariates": ["g"]},
-     r"`data\['g'\]` of `cox_ph` must not contain missing values; got None at index 1"),
+     r"`data\['g'\]` of `cox_ph` must not contain missing values; got (None|nan) at index 1"),
     ({}, {"covariates": ["nope"]},
      r"`covariates` of `cox_ph` must be a column name of `data`; got 'nope'"),
     ({}, {"covariates": []}, r"`covariates` of `cox_ph` must be a non-empty list"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from oncotrial._frame import lookup
 from oncotrial.analysis._common import ci_dict, in_cohort, num
 from oncotrial.derive import event_from_cnsr
 from oncotrial.stats import chi_square, fisher_exact, kaplan_meier, proportion_ci
@@ -28,7 +29,7 @@ DISEASE_CONTROL = ("CR", "PR", "SD", "NON-CR/NON-PD")
 def bor_by_subject(adsl: pd.DataFrame, adrs: pd.DataFrame, param: str) -> pd.Series:
     """BOR code per ADSL subject (``MISSING`` without a record), indexed like ``adsl``."""
     bor = adrs.loc[adrs["PARAMCD"] == param].drop_duplicates("USUBJID").set_index("USUBJID")
-    return adsl["USUBJID"].map(bor["AVALC"]).fillna("MISSING").astype(str)
+    return lookup(adsl["USUBJID"], bor["AVALC"]).fillna("MISSING").astype(str)
 
 
 def _prop(x: int, n: int, spec) -> dict:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from oncotrial._frame import lookup
 from oncotrial.analysis._common import ALL, BASELINE_COLUMNS, cohorts_of, in_cohort, num
 
 
@@ -36,7 +37,7 @@ def add_populations(adsl: pd.DataFrame, adrs: pd.DataFrame, rule: str, resp_para
     saf = enr & out["SAFFL"].astype(str).eq("Y")
     mdis = set(adrs.loc[(adrs["PARAMCD"] == "MDIS") & (adrs["AVALC"] == "Y"), "USUBJID"])
     bor = adrs.loc[adrs["PARAMCD"] == resp_param].set_index("USUBJID")["AVALC"]
-    has_assess = out["USUBJID"].map(bor).fillna("MISSING").ne("MISSING")
+    has_assess = lookup(out["USUBJID"], bor).fillna("MISSING").ne("MISSING")
     measurable = out["USUBJID"].isin(mdis)
     if rule == "flag":
         eff = saf & out["EFFFL"].astype(str).eq("Y")

@@ -68,8 +68,8 @@ def derive_adae(dataset: pd.DataFrame, *, adsl: pd.DataFrame,
     ...     "term": ["NAUSEA", "NAUSEA", "RASH"], "grade": [1, 3, 2],
     ...     "start_date": ["2014-01-05", "2014-02-01", "2014-01"]})
     >>> d = derive_adae(ae, adsl=adsl)
-    >>> d[["AESEQ", "TRTEMFL", "WORSTFL", "ASTDTF"]].astype(str).values.tolist()
-    [['1', 'N', '', 'None'], ['2', 'Y', 'Y', 'None'], ['3', 'Y', 'Y', 'D']]
+    >>> d[["AESEQ", "TRTEMFL", "WORSTFL", "ASTDTF"]].astype("string").fillna("NA").values.tolist()
+    [['1', 'N', '', 'NA'], ['2', 'Y', 'Y', 'NA'], ['3', 'Y', 'Y', 'D']]
     """
     require_columns(dataset, ["subject_id", "ae_id", "term"], _FUNC, "dataset")
     require_columns(adsl, ["USUBJID", "TRTSDT", "TRTEDT"], _FUNC, "adsl")

@@ -7,6 +7,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from oncotrial._frame import lookup
 from oncotrial._validation import check_choice
 from oncotrial.derive._checks import require_columns, text
 from oncotrial.derive._dates import parse_iso_dates
@@ -81,8 +82,8 @@ def derive_adsl(dataset: pd.DataFrame, *, exposure: pd.DataFrame | None = None,
     ...                      "first_dose_date": ["2014-01-05", None],
     ...                      "death_date": [None, "2014-06"]})
     >>> adsl = derive_adsl(subj)
-    >>> adsl[["USUBJID", "REFDT", "SAFFL", "DTHFL", "DTHDTF"]].astype(str).values.tolist()
-    [['S1', '2014-01-05', 'Y', 'N', 'None'], ['S2', 'NaT', 'N', 'Y', 'D']]
+    >>> adsl[["USUBJID", "REFDT", "SAFFL", "DTHFL", "DTHDTF"]].astype("string").fillna("NA").values.tolist()
+    [['S1', '2014-01-05', 'Y', 'N', 'NA'], ['S2', 'NA', 'N', 'Y', 'D']]
     """
     check_choice(reference, ("first-dose", "randomization"), _FUNC, "reference")
     require_columns(dataset, ["subject_id"], _FUNC, "dataset")
@@ -128,7 +129,7 @@ def derive_adsl(dataset: pd.DataFrame, *, exposure: pd.DataFrame | None = None,
                                 context=pd.DataFrame({"subject_id": lesions["subject_id"]}))
         la = pd.Series(ld.to_numpy()).groupby(lesions["subject_id"].astype(str).to_numpy()).max()
         assessed = out["USUBJID"].isin(la.index)
-        last_ass = out["USUBJID"].map(la)
+        last_ass = lookup(out["USUBJID"], la)
     known = pd.concat([out["TRTEDT"], out["DTHDT"], last_ass, out["TRTSDT"]], axis=1).max(axis=1)
     fill = out["LSTALVDT"].isna() & known.notna()
     for uid in out.loc[fill, "USUBJID"]:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from oncotrial._errors import OncotrialValueError
+from oncotrial._frame import lookup
 from oncotrial._validation import check_count
 from oncotrial.derive._checks import require_columns
 
@@ -265,8 +266,8 @@ def pfs_sources(ovr: pd.DataFrame, adsl: pd.DataFrame, *, has_baseline: pd.Serie
     >>> ovr = pd.DataFrame({"USUBJID": ["S1"] * 2, "AVALC": ["SD", "PD"],
     ...                     "ADT": pd.to_datetime(["2014-02-12", "2014-03-26"])})
     >>> s = pfs_sources(ovr, adsl)
-    >>> s[["EVDT", "CNDT", "CNDESC"]].astype(str).values.tolist()
-    [['NaT', '2014-02-12', 'NEW ANTI-CANCER THERAPY: LAST ADEQUATE ASSESSMENT BEFORE IT']]
+    >>> s[["EVDT", "CNDT", "CNDESC"]].astype("string").fillna("NA").values.tolist()
+    [['NA', '2014-02-12', 'NEW ANTI-CANCER THERAPY: LAST ADEQUATE ASSESSMENT BEFORE IT']]
     """
     if assessment_interval_days is not None:
         check_count(assessment_interval_days, "pfs_sources", "assessment_interval_days")
@@ -278,10 +279,10 @@ def pfs_sources(ovr: pd.DataFrame, adsl: pd.DataFrame, *, has_baseline: pd.Serie
     if censor_new_therapy:
         o = o[~(o["ADT"] > o["NACTDT"])]
     first_pd = o[o["AVALC"] == "PD"].groupby("USUBJID")["ADT"].min()
-    a["PDDT"] = a["USUBJID"].map(first_pd)
+    a["PDDT"] = lookup(a["USUBJID"], first_pd)
     non_pd = o.merge(a[["USUBJID", "PDDT"]], on="USUBJID")
     non_pd = non_pd[(non_pd["AVALC"] != "PD") & ~(non_pd["ADT"] >= non_pd["PDDT"])]
-    a["LADT"] = a["USUBJID"].map(non_pd.groupby("USUBJID")["ADT"].max())
+    a["LADT"] = lookup(a["USUBJID"], non_pd.groupby("USUBJID")["ADT"].max())
     a["NADEQ"] = a["USUBJID"].map(o.groupby("USUBJID").size()).fillna(0)
     dth = a["DTHDT"].where(~(censor_new_therapy & (a["DTHDT"] > a["NACTDT"])))
     ev = pd.concat([a["PDDT"], dth], axis=1).min(axis=1)
@@ -354,12 +355,12 @@ def derive_param_dor(ovr: pd.DataFrame, adsl: pd.DataFrame, bor: pd.DataFrame, *
     >>> ovr = pd.DataFrame({"USUBJID": ["S1"] * 3, "AVALC": ["PR", "PR", "PD"],
     ...     "ADT": pd.to_datetime(["2014-02-12", "2014-03-26", "2014-05-07"])})
     >>> bor = pd.DataFrame({"USUBJID": ["S1"], "AVALC": ["PR"]})
-    >>> derive_param_dor(ovr, adsl, bor)[["STARTDT", "AVAL", "CNSR"]].astype(str).values.tolist()
+    >>> derive_param_dor(ovr, adsl, bor)[["STARTDT", "AVAL", "CNSR"]].astype("string").fillna("NA").values.tolist()
     [['2014-02-12', '85.0', '0']]
     """
     resp = bor[bor["AVALC"].isin(["CR", "PR"])]
     a = adsl[adsl["USUBJID"].isin(resp["USUBJID"])].copy()
-    a["REFDT"] = a["USUBJID"].map(_first_response(ovr, resp))
+    a["REFDT"] = lookup(a["USUBJID"], _first_response(ovr, resp))
     a = a[a["REFDT"].notna()]
     rules.setdefault("censor_no_baseline", False)
     return derive_param_pfs(ovr, a, evaluator=evaluator, paramcd="DOR", **rules)
@@ -381,7 +382,7 @@ def derive_param_ttr(ovr: pd.DataFrame, adsl: pd.DataFrame, bor: pd.DataFrame, *
     """
     resp = bor[bor["AVALC"].isin(["CR", "PR"])]
     src = pd.DataFrame({"USUBJID": resp["USUBJID"].to_numpy()})
-    src["RSPDT"] = src["USUBJID"].map(_first_response(ovr, resp))
+    src["RSPDT"] = lookup(src["USUBJID"], _first_response(ovr, resp))
     return derive_param_tte(adsl, source_datasets={"rsp": src},
                             event_conditions=[EventSource("rsp", "RSPDT", None,
                                                           "FIRST RESPONSE (CR/PR)")],

@@ -127,7 +127,7 @@ def _subjects(dm: pd.DataFrame, dom: Mapping[str, pd.DataFrame], files: Mapping[
          "unknown-code")
     age_num = pd.to_numeric(col(dm, "AGE"), errors="coerce") * factor.fillna(1.0)
     age = col(dm, "AGE").where(~(factor.notna() & (factor != 1.0)),
-                               age_num.map(lambda v: repr(float(v))).astype("string"))
+                               age_num.map(lambda v: repr(float(v)), na_action="ignore").astype("string"))
     armcd = col(dm, "ARMCD").str.upper()
     arm_u = col(dm, "ARM").str.upper()
     not_enr = (col(dm, "ARMNRS").notna() | armcd.isin(NOT_ENROLLED_ARMS)

@@ -99,7 +99,7 @@ def run(df: pd.DataFrame, label: str) -> None:
             t_ll, _ = best_of(lambda: CoxPHFitter().fit(df, "time", "status"), 1)
         rows.append(("lifelines CoxPHFitter", t_ll))
     except ImportError:
-        rows.append(("lifelines CoxPHFitter (not installed)", float("nan")))
+        rows.append(("lifelines CoxPHFitter (skipped: not installed in this venv)", float("nan")))
     try:
         from statsmodels.duration.hazard_regression import PHReg
 

@@ -121,6 +121,9 @@ def main() -> None:
             ("oncotrial, also building .table DataFrame", with_table)]
     if life is not None:
         rows.append(("lifelines KaplanMeierFitter + median CI", life))
+    else:
+        print("lifelines column skipped: lifelines is not installed in this venv "
+              "(`make bench` installs the [bench] extra where it resolves beside our pandas)")
     if r is not None:
         rows.append(("R survfit + quantile (timed in R)", r[0]))
     print(f"Kaplan-Meier + median CI, n = {args.n:,} ({fit.time.size:,} distinct times), "

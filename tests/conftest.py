@@ -1,10 +1,44 @@
-"""Shared test fixtures: the location of ../shared and a skip marker for when it is absent."""
+"""Shared test fixtures: the location of ../shared, the hypothesis profiles, the version header.
+
+Hypothesis is deterministic unless asked otherwise: the default profile ``deterministic``
+(``derandomize=True``, no example database) is what ``make test`` and CI (``CI`` set) run, so a
+run never fails because of a random draw or a local ``.hypothesis`` database. To search for new
+counterexamples run ``HYPOTHESIS_PROFILE=explore make test``; keep every example it finds as an
+``@example`` on the test (house rule: a found example is a regression test).
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
+import platform
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+_profile = os.environ.get("HYPOTHESIS_PROFILE", "deterministic")
+if os.environ.get("CI") and _profile != "deterministic":
+    raise pytest.UsageError("CI runs hypothesis deterministically; unset HYPOTHESIS_PROFILE")
+settings.load_profile(_profile)
+
+#: libraries whose versions the pytest header prints (what a user's pip install resolves).
+KEY_LIBRARIES = ("numpy", "scipy", "pandas", "statsmodels", "matplotlib", "pyreadstat", "typer",
+                 "rich", "jinja2", "python-docx", "hypothesis")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Versions of Python and of the key libraries, first thing in the test log."""
+    def version(name: str) -> str:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+    libs = ", ".join(f"{name} {version(name)}" for name in KEY_LIBRARIES)
+    return [f"oncotrial test environment: Python {platform.python_version()}; {libs}",
+            f"hypothesis profile: {_profile}"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

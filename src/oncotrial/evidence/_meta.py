@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
 from oncotrial._errors import OncotrialValueError
 from oncotrial._result import ConfidenceInterval, Result
@@ -182,13 +182,21 @@ def _reml_loglik(yi: np.ndarray, vi: np.ndarray, tau2: float) -> float:
                  - 0.5 * np.log(w.sum()) - 0.5 * np.sum(w * (yi - ybar) ** 2))
 
 
-def _tau2_reml(yi: np.ndarray, vi: np.ndarray) -> float:
-    """metafor's REML Fisher scoring, step for step (rma.uni, metafor 3.8-1).
+def _reml_score(yi: np.ndarray, vi: np.ndarray, tau2: float) -> float:
+    """REML score ``dl/dtau2 = (y'PPy - tr P)/2`` (Viechtbauer 2005, eq. 12)."""
+    w = 1.0 / (vi + tau2)
+    s = w.sum()
+    py = w * (yi - np.sum(w * yi) / s)
+    return float(0.5 * (np.sum(py**2) - (s - np.sum(w**2) / s)))
+
+
+def _fisher_scoring(yi: np.ndarray, vi: np.ndarray) -> tuple[float, bool]:
+    """metafor's REML Fisher scoring, step for step (rma.uni, metafor 3.8-1); ``(tau2, converged)``.
 
     Start: Hedges' estimator ``max(0, (sum (y-ybar)² - (1-1/k) sum v)/(k-1))``. Step:
     ``adj = (y'PPy - tr P)/tr(PP)``, halved while ``tau2 + adj < 0``; stop when
-    ``|change| <= 1e-5``. Then metafor's ``ll0check``: if the likelihood at ``tau2 = 0`` exceeds
-    the one found by more than ``eps^0.25`` (and ``tau2 > 1e-5``), ``tau2 = 0``.
+    ``|change| <= 1e-5`` or after 100 iterations (metafor then stops with "Fisher scoring
+    algorithm did not converge").
     """
     k = len(yi)
     tau2 = (np.sum((yi - yi.mean()) ** 2) - np.sum(vi) * (1 - 1 / k)) / (k - 1)
@@ -210,10 +218,52 @@ def _tau2_reml(yi: np.ndarray, vi: np.ndarray) -> float:
         tau2 = tau2 + adj
         change = abs(old - tau2)
         if it > REML_MAXITER:
-            raise OncotrialValueError(
-                "REML Fisher scoring in `meta_proportion` did not converge in 100 iterations "
-                "(as metafor would report). Use method='DL' or method='GLMM'."
-            )
+            return tau2, False
+    return tau2, True
+
+
+def _reml_maximise(yi: np.ndarray, vi: np.ndarray) -> float:
+    """The REML optimum by bracketing every sign change of the score on ``[0, hi]``.
+
+    Used where Fisher scoring oscillates (its step overshoots around the optimum; metafor stops
+    there with an error, and reaches the same optimum with ``control=list(stepadj=0.5)``). The score
+    is negative beyond ``hi`` (``y'PPy`` falls as ``1/tau2²``, ``tr P`` as ``1/tau2``); each ``+ -``
+    sign change on a 400-point log grid brackets a local maximum, solved by Brent's method to
+    machine precision, and the largest REML log-likelihood among them and ``tau2 = 0`` wins.
+    """
+    hi = max(1.0, 10.0 * (float(np.var(yi)) * len(yi) + float(vi.max())))
+    for _ in range(60):
+        if _reml_score(yi, vi, hi) < 0:
+            break
+        hi *= 10.0
+    else:
+        raise OncotrialValueError(
+            f"REML in `meta_proportion` has no finite optimum for yi = {yi.tolist()!r}, "
+            f"vi = {vi.tolist()!r} (the score stays positive). Use method='DL' or method='GLMM'.")
+    grid = np.concatenate([[0.0], np.geomspace(hi * 1e-12, hi, 400)])
+    score = np.array([_reml_score(yi, vi, t) for t in grid])
+    candidates = [0.0]
+    for i in np.flatnonzero((score[:-1] > 0) & (score[1:] <= 0)):
+        candidates.append(float(optimize.brentq(lambda t: _reml_score(yi, vi, t), grid[i],
+                                                grid[i + 1], xtol=1e-300, rtol=4 * np.finfo(float).eps)))
+    ll = [_reml_loglik(yi, vi, t) for t in candidates]
+    return candidates[int(np.argmax(ll))]
+
+
+def _tau2_reml(yi: np.ndarray, vi: np.ndarray) -> float:
+    """REML tau2: metafor's Fisher scoring, and the exact optimum where it does not converge.
+
+    Where metafor's Fisher scoring (:func:`_fisher_scoring`) converges the result is metafor's to
+    ~1e-14. Where it does not (metafor 3.8-1 then stops with an error; e.g. x = [1, 1, 1, 1, 2],
+    n = [1, 1, 1, 1, 7], PLO), the REML log-likelihood is maximised directly
+    (:func:`_reml_maximise`), which is the value metafor reaches with
+    ``control=list(stepadj=0.5)`` (to 1e-8, tests/evidence/test_meta_reml.py). Then metafor's
+    ``ll0check``: if the likelihood at ``tau2 = 0`` exceeds the one found by more than
+    ``eps^0.25`` (and ``tau2 > 1e-5``), ``tau2 = 0``.
+    """
+    tau2, converged = _fisher_scoring(yi, vi)
+    if not converged:
+        tau2 = _reml_maximise(yi, vi)
     if _reml_loglik(yi, vi, 0.0) - _reml_loglik(yi, vi, tau2) > LL0_TOL and tau2 > REML_THRESHOLD:
         tau2 = 0.0
     return max(0.0, tau2)

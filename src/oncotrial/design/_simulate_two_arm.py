@@ -230,8 +230,11 @@ class TwoArmTrial:
             ent = entry[alive]
             inc = ent <= tau[:, None]
             fu = tau[:, None] - ent
-            time = np.minimum(end_fu[alive] - ent, fu)
-            event = possible[alive] & (t_event[alive] <= fu)
+            # compare calendar times (entry + T <= tau), not T <= tau - entry: the D_k-th event
+            # itself must count whatever the rounding of the subtraction
+            event = cal_event[alive] <= tau[:, None]
+            te = t_event[alive]
+            time = np.where(event, te, np.minimum(np.minimum(te, t_drop[alive]), fu))
             if self.test == "logrank":
                 zb = -logrank_batch(time, event, arm[alive], inc)
             else:

@@ -79,13 +79,14 @@ def _dask(design, n_sim: int) -> None:
         return
     t = {}
     for w in (1, 2):
-        with LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None,
+        with LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                           host="127.0.0.1") as cluster, Client(cluster) as client:
             simulate(design, [0.1], n_sim=500_000, seed=1, backend="dask", scheduler=client)  # warm-up
             t[w] = _best(lambda client=client: simulate(design, [0.1], n_sim=n_sim, seed=1, backend="dask",
                                                         scheduler=client))
     speed = t[1] / t[2]
-    print(f"{'dask LocalCluster %.0e binary: 1 worker' % n_sim:40s} {n_sim / t[1]:14.3g}")
+    label = f"dask LocalCluster {n_sim:.0e} binary: 1 worker"
+    print(f"{label:40s} {n_sim / t[1]:14.3g}")
     print(f"{'dask LocalCluster 2 workers vs 1':40s} {speed:13.2f}x {1.7:8.1f}x {speed / 1.7:7.2f}")
 
 

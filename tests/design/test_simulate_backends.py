@@ -14,7 +14,7 @@ distributed = pytest.importorskip("distributed")
 def client():
     # threads, loopback only: light enough for CI
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
-                                       host="127.0.0.1", dashboard_address=None)
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")
     c = distributed.Client(cluster)
     yield c
     c.close()
@@ -56,4 +56,13 @@ def test_simulate_backends_3_progress_bar_does_not_change_numbers(capsys):
     err = capsys.readouterr().err
     assert "simulating 2 scenario(s)" in err and "120000/120000" in err.replace(",", "")
     b = simulate(design, scen, n_sim=n_sim, seed=5, chunk_size=chunk, progress=False)
+    pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+
+
+@pytest.mark.slow
+def test_simulate_backends_4_local_cluster_started_for_you():
+    # scheduler=None: simulate() starts a LocalCluster of `workers` processes and closes it
+    design, scen, _, chunk = _cases()[0]
+    a = simulate(design, scen, n_sim=20_000, seed=5, chunk_size=chunk, backend="dask", workers=1)
+    b = simulate(design, scen, n_sim=20_000, seed=5, chunk_size=chunk)
     pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)

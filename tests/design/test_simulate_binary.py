@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from scipy.stats import beta as beta_dist
 from scipy.stats import binom
 
@@ -150,3 +152,19 @@ def test_simulate_binary_9_json_and_plot(tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 5000
     wide = res.summary()
     assert list(wide.index) == ["0.1", "0.2", "0.3"]
+
+
+_BOP2 = BinaryTrial(looks=(10, 20, 30, 40), futility=(0, 3, 6, -1), efficacy=(11, 21, 31, 11), name="bop2-like")
+
+
+@given(st.floats(0.0, 1.0), st.integers(0, 2**31))
+@example(0.35, 0)
+@example(2.2250738585072014e-308, 0)  # scipy binom.pmf overflows here: simulated, no exact reference
+@settings(max_examples=30, deadline=None)
+def test_simulate_binary_10_invariants(p, seed):
+    d = _BOP2
+    res = simulate(d, [p], n_sim=2_000, seed=seed)
+    est = {m: res.estimate(f"{p:g}", m)[0] for m in ("reject", "pet", "stop_futility", "stop_efficacy", "en")}
+    assert 0.0 <= est["reject"] <= 1.0 and 10.0 <= est["en"] <= 40.0
+    assert est["pet"] == pytest.approx(est["stop_futility"] + est["stop_efficacy"])
+    assert est["reject"] + est["stop_futility"] <= 1.0 + 1e-12

@@ -157,3 +157,22 @@ def test_simulate_estimators_8_samples_follow_the_laws():
     d = Dropout.from_proportion(0.2, by=12).sample(rng, n)
     assert abs((d <= 12).mean() - 0.2) < 4 * math.sqrt(0.16 / n)
     assert np.isinf(Dropout().sample(rng, 3)).all()
+
+
+@given(st.integers(0, 2**32 - 1))
+@example(0)
+@settings(max_examples=25, deadline=None)
+def test_simulate_estimators_9_patient_order_does_not_matter(seed):
+    # permuting the patients of each trial (columns) changes nothing: KM, log-rank, Cox
+    time, event, arm, include = _two_arm(m=4, n=30, seed=seed % 1000)
+    perm = np.random.default_rng(seed).permutation(time.shape[1])
+    s1, v1 = km_landmark_batch(time, event, 12.0)
+    s2, v2 = km_landmark_batch(time[:, perm], event[:, perm], 12.0)
+    np.testing.assert_allclose(s1, s2, rtol=1e-13)
+    np.testing.assert_allclose(v1, v2, rtol=1e-12)
+    z1 = logrank_batch(time, event, arm, include)
+    z2 = logrank_batch(time[:, perm], event[:, perm], arm[:, perm], include[:, perm])
+    np.testing.assert_allclose(z1, z2, rtol=1e-10, atol=1e-12)
+    b1 = cox_batch(time, event, arm, include)[1]
+    b2 = cox_batch(time[:, perm], event[:, perm], arm[:, perm], include[:, perm])[1]
+    np.testing.assert_allclose(b1, b2, rtol=1e-8, atol=1e-10)

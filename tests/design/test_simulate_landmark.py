@@ -109,7 +109,8 @@ def test_simulate_landmark_3_one_chunk_is_the_library_analysis_of_its_trials():
             stats = {"identity": (s - 0.5) / se, "log": math.log(s / 0.5) / (se / s),
                      "log-log": (math.log(-math.log(0.5)) - math.log(-math.log(s))) / (se / (s * -math.log(s))),
                      "logit": math.log(s / (1 - s)) / (se / (s * (1 - s))),
-                     "arcsine": (math.asin(math.sqrt(s)) - math.asin(math.sqrt(0.5))) / (se / (2 * math.sqrt(s * (1 - s))))}
+                     "arcsine": (math.asin(math.sqrt(s)) - math.asin(math.sqrt(0.5)))
+                     / (se / (2 * math.sqrt(s * (1 - s))))}
         for tr in TRANSFORMS:
             rej[tr] += abs(stats[tr]) > z
     for tr in TRANSFORMS:

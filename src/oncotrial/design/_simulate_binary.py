@@ -107,7 +107,10 @@ class BinaryTrial:
 
     def exact(self, p: float) -> dict[str, float]:
         """Exact OCs by forward recursion (``oncotrial.design._bayes_common.forward_oc``)."""
-        oc = forward_oc(np.array(self.looks), np.array([self.futility]), np.array([self.efficacy]), p)
+        try:
+            oc = forward_oc(np.array(self.looks), np.array([self.futility]), np.array([self.efficacy]), p)
+        except OverflowError:  # scipy's binomial pmf overflows at p = DBL_MIN (2.2e-308): no reference
+            return {}
         pet = float(oc["pet"][0])
         sf = float(oc["stop_fut"][0])
         return {"reject": float(oc["reject"][0]), "pet": pet, "stop_futility": sf,

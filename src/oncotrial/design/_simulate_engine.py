@@ -132,8 +132,8 @@ def _dask(tasks: list[Task], workers: int, scheduler: Any) -> Iterator[tuple[int
             "'dask'. Install the extra: pip install 'oncotrial[cluster]'.") from None
     own: list[Any] = []
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0")
         client = Client(cluster)
         own = [client, cluster]
     elif isinstance(scheduler, str):

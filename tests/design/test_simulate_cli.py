@@ -61,3 +61,12 @@ def test_simulate_cli_4_bad_option_message():
     assert "`efficacy` of `TwoArmTrial` must be 2 critical values" in res.output
     res = runner.invoke(app, ["design", "simulate", "simon", "--rates", "a,b"])
     assert res.exit_code == 2 and "comma-separated numbers" in res.output
+
+
+def test_simulate_cli_5_options_of_other_designs_are_refused_not_ignored():
+    res = runner.invoke(app, ["design", "simulate", "simon", "--hr", "0.7", "--n-sim", "10"])
+    assert res.exit_code == 2 and "--hr do(es) not apply to `simon`" in res.output
+    res = runner.invoke(app, ["design", "simulate", "bop2", "--power", "0.9", "--n-sim", "10"])
+    assert res.exit_code == 2 and "--power do(es) not apply to `bop2`" in res.output
+    res = runner.invoke(app, ["design", "simulate", "landmark", "--shape", "2", "--n-sim", "10"])
+    assert res.exit_code == 2 and "`--shape` applies to `--law weibull` only" in res.output

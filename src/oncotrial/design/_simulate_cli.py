@@ -38,6 +38,40 @@ def _floats(text: str | None, opt: str) -> list[float] | None:
         raise typer.Exit(2) from None
 
 
+_COMMON = {"n_sim", "seed", "backend", "workers", "scheduler", "chunk_size", "as_json", "out", "csv",
+           "plot", "force", "progress"}
+_BINARY = {"p0", "p1", "rates"}
+_SURV = {"n", "accrual", "ramp", "followup", "sides", "alpha", "power"}
+#: options each design reads; any other option given on the command line is an error, not ignored
+APPLIES: dict[str, set[str]] = {
+    "single-stage": _BINARY | {"alpha", "power"},
+    "simon": _BINARY | {"alpha", "power", "nmax", "simon_kind"},
+    "thall-simon": _BINARY | {"nmax", "looks"},
+    "lee-liu": _BINARY | {"alpha", "power", "nmin", "nmax"},
+    "bop2": _BINARY | {"alpha", "nmax", "looks"},
+    "landmark": _SURV | {"s0", "s1", "landmark", "transform", "true_s", "law", "shape", "dropout"},
+    "two-arm": _SURV | {"hr", "median0", "events", "followup_only", "ratio", "info", "efficacy",
+                        "futility", "test", "delay", "dropout_rate"},
+}
+
+
+def _check_applicable(ctx: typer.Context, design: str, o: dict) -> None:
+    # compare by name: typer may vendor its own click (a different ParameterSource enum)
+    given = {name for name in o if name in ctx.params
+             and getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"}
+    extra = sorted(given - APPLIES[design] - _COMMON - {"design"})
+    if extra:
+        flags = ", ".join("--" + e.replace("_", "-") for e in extra)
+        raise ValueError(f"{flags} do(es) not apply to `{design}`; remove them. "
+                         f"`{design}` reads: {', '.join(sorted('--' + a.replace('_', '-') for a in APPLIES[design]))}.")
+    if o["law"] not in ("exponential", "weibull"):
+        raise ValueError(f"`--law` must be 'exponential' or 'weibull'; got {o['law']!r}.")
+    if "shape" in given and o["law"] != "weibull":
+        raise ValueError("`--shape` applies to `--law weibull` only.")
+    if o["simon_kind"] not in ("optimal", "minimax"):
+        raise ValueError(f"`--simon-kind` must be 'optimal' or 'minimax'; got {o['simon_kind']!r}.")
+
+
 def _build(design: SimDesign, o: dict) -> tuple[object, object]:
     """The design object and the scenarios, from the options."""
     from oncotrial import design as D
@@ -95,6 +129,7 @@ def _build(design: SimDesign, o: dict) -> tuple[object, object]:
 
 
 def simulate_cmd(
+        ctx: typer.Context,
         design: Annotated[SimDesign, typer.Argument(help="Design to simulate.")],
         n_sim: Annotated[int, typer.Option("--n-sim", help="Simulated trials per scenario.")] = 10_000,
         seed: Annotated[int, typer.Option(help="Root seed (SeedSequence).")] = 20261201,
@@ -153,6 +188,11 @@ def simulate_cmd(
     from oncotrial.design._simulate import _write
 
     opts = dict(locals())
+    try:
+        _check_applicable(ctx, design.value, opts)
+    except ValueError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
     try:
         for path in (out, csv, plot):
             if path is not None and path.exists() and not force:

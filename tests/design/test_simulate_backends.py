@@ -7,11 +7,10 @@ import pytest
 
 from oncotrial.design import Accrual, LandmarkTrial, TwoArmTrial, bop2_design, simulate
 
-distributed = pytest.importorskip("distributed")
-
 
 @pytest.fixture(scope="module")
 def client():
+    distributed = pytest.importorskip("distributed")  # the optional extra `cluster`
     # threads, loopback only: light enough for CI
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
                                        host="127.0.0.1", dashboard_address="127.0.0.1:0")
@@ -30,15 +29,21 @@ def _cases():
     ]
 
 
-def test_simulate_backends_1_local_pool_and_dask_identical(client):
+def test_simulate_backends_0_process_pool_identical():
     for design, scen, n_sim, chunk in _cases():
         ref = simulate(design, scen, n_sim=n_sim, seed=123, chunk_size=chunk)
         pool = simulate(design, scen, n_sim=n_sim, seed=123, chunk_size=chunk, workers=2)
+        pd.testing.assert_frame_equal(ref.table, pool.table, check_exact=True)
+        assert pool.workers == 2
+
+
+def test_simulate_backends_1_local_and_dask_identical(client):
+    for design, scen, n_sim, chunk in _cases():
+        ref = simulate(design, scen, n_sim=n_sim, seed=123, chunk_size=chunk)
         dask = simulate(design, scen, n_sim=n_sim, seed=123, chunk_size=chunk, backend="dask",
                         scheduler=client)
-        pd.testing.assert_frame_equal(ref.table, pool.table, check_exact=True)
         pd.testing.assert_frame_equal(ref.table, dask.table, check_exact=True)
-        assert dask.backend == "dask" and pool.workers == 2
+        assert dask.backend == "dask"
 
 
 def test_simulate_backends_2_scheduler_address_string(client):
@@ -61,6 +66,7 @@ def test_simulate_backends_3_progress_bar_does_not_change_numbers(capsys):
 
 @pytest.mark.slow
 def test_simulate_backends_4_local_cluster_started_for_you():
+    pytest.importorskip("distributed")
     # scheduler=None: simulate() starts a LocalCluster of `workers` processes and closes it
     design, scen, _, chunk = _cases()[0]
     a = simulate(design, scen, n_sim=20_000, seed=5, chunk_size=chunk, backend="dask", workers=1)

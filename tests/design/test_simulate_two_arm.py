@@ -134,3 +134,14 @@ def test_simulate_two_arm_6_errors():
         TwoArmTrial(n=100, accrual=Accrual(12), events=50, test="wilcoxon")
     with pytest.raises(OncotrialValueError, match="`hr` of `HazardRatio` must be"):
         simulate(TwoArmTrial(n=100, accrual=Accrual(12), events=50), [TwoArmScenario(Exponential(0.1), (-1.0,))])
+
+
+def test_simulate_two_arm_7_json_is_strict_and_plot_uses_hr_axis(tmp_path):
+    trial = TwoArmTrial(n=80, accrual=Accrual(12), events=40, looks=(0.5,), futility=(0.0,))
+    res = simulate(trial, [1.0, 0.8, 0.6], n_sim=300, seed=1)
+    d = json.loads(res.to_json())          # allow_nan=False: infinite bounds become null
+    assert d["trial"]["efficacy"] == [None, pytest.approx(norm.ppf(0.975))]
+    assert d["trial"]["event_targets"] == [20, 40]
+    assert [r["x"] for r in d["results"] if r["metric"] == "reject"] == [1.0, 0.8, 0.6]
+    png = res.plot(tmp_path / "power.png")
+    assert png.stat().st_size > 5000

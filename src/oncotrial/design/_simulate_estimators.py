@@ -14,9 +14,6 @@ vectorised call; the tests check the rows against the library estimators.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-
-from oncotrial.stats._timefix import TIMEFIX_TOL
 
 __all__ = ["cox_batch", "km_landmark_batch", "landmark_z", "logrank_batch"]
 
@@ -29,6 +26,8 @@ def _tied_rows(ys: np.ndarray) -> np.ndarray:
     ``<= tol * max(1, max |y|)`` catches every tie (and, rarely, a row that has none, which the
     exact fallback then handles correctly anyway).
     """
+    from oncotrial.stats._timefix import TIMEFIX_TOL  # lazy: keeps `import oncotrial.design` light
+
     fin = np.isfinite(ys)
     big = np.where(fin, np.abs(ys), 0.0).max(axis=1)
     with np.errstate(invalid="ignore"):
@@ -203,6 +202,8 @@ def cox_batch(time: np.ndarray, event: np.ndarray, arm: np.ndarray, include: np.
 
 def _cox_exact(time, event, arm, include) -> tuple[float, float]:
     import warnings
+
+    import pandas as pd
 
     from oncotrial.stats import cox_ph
 

@@ -168,3 +168,15 @@ def test_simulate_binary_10_invariants(p, seed):
     assert 0.0 <= est["reject"] <= 1.0 and 10.0 <= est["en"] <= 40.0
     assert est["pet"] == pytest.approx(est["stop_futility"] + est["stop_efficacy"])
     assert est["reject"] + est["stop_futility"] <= 1.0 + 1e-12
+
+
+def test_simulate_binary_11_mc_se_matches_spread_over_seeds():
+    # the reported Monte Carlo SE equals the spread of the estimate over independent seeds:
+    # 60 replicates of 4,000 trials, P(reject) = P(Bin(55, 0.2) >= 10) (TALENT design at p = 0.2)
+    d = single_stage_design(0.10, 0.25, 0.05, 0.90)
+    est, se = zip(*(simulate(d, [0.2], n_sim=4_000, seed=s).estimate("0.2", "reject") for s in range(60)),
+                  strict=True)
+    p = binom.sf(9, 55, 0.2)
+    assert np.mean(se) == pytest.approx(np.sqrt(p * (1 - p) / 4_000), rel=0.02)
+    # sd of 60 replicates has relative SE about 1/sqrt(2 * 59) = 9 %; allow 3 of those
+    assert np.std(est, ddof=1) == pytest.approx(np.mean(se), rel=0.28)

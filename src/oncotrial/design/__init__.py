@@ -53,3 +53,24 @@ __all__ = [
     "single_stage_design",
     "two_arm_survival_design",
 ]
+
+# Operating characteristics by simulation (docs/simulate.md).
+from oncotrial.design._simulate import SimulationResult, simulate
+from oncotrial.design._simulate_binary import BinaryTrial
+from oncotrial.design._simulate_dist import (
+    Accrual,
+    CureFraction,
+    Dropout,
+    Exponential,
+    HazardRatio,
+    PiecewiseExponential,
+    Weibull,
+)
+from oncotrial.design._simulate_landmark import LandmarkTrial
+from oncotrial.design._simulate_two_arm import TwoArmScenario, TwoArmTrial
+
+__all__ += [
+    "Accrual", "BinaryTrial", "CureFraction", "Dropout", "Exponential", "HazardRatio",
+    "LandmarkTrial", "PiecewiseExponential", "SimulationResult", "TwoArmScenario", "TwoArmTrial",
+    "Weibull", "simulate",
+]

@@ -254,3 +254,7 @@ def survival_two_arm_cmd(
 def register(app: typer.Typer) -> None:
     """Attach the ``design`` group to the main ``oncotrial`` app."""
     app.add_typer(design_app, name="design")
+
+from oncotrial.design._simulate_cli import register as _register_simulate  # noqa: E402
+
+_register_simulate(design_app)  # `oncotrial design simulate` (issue 17)

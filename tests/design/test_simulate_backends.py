@@ -1,0 +1,74 @@
+"""The numbers of simulate() do not depend on backend, workers or chunk completion order (issue 17)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from oncotrial.design import Accrual, LandmarkTrial, TwoArmTrial, bop2_design, simulate
+
+
+@pytest.fixture(scope="module")
+def client():
+    distributed = pytest.importorskip("distributed")  # the optional extra `cluster`
+    # threads, loopback only: light enough for CI
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def _cases():
+    return [
+        (bop2_design(0.2, 0.4, 0.1, nmax=40, looks=[10, 20, 30]), [0.2, 0.4], 60_000, 7_000),
+        (LandmarkTrial(n=30, s0=0.5, landmark=12, accrual=Accrual(18), followup=6), [0.5, 0.7], 3_000, 700),
+        (TwoArmTrial(n=80, accrual=Accrual(12), events=50, looks=(0.5,), efficacy=(2.8, 1.98)), [1.0, 0.6],
+         1_000, 300),
+    ]
+
+
+def test_simulate_backends_0_process_pool_identical():
+    for design, scen, n_sim, chunk in _cases():
+        ref = simulate(design, scen, n_sim=n_sim, seed=123, chunk_size=chunk)
+        pool = simulate(design, scen, n_sim=n_sim, seed=123, chunk_size=chunk, workers=2)
+        pd.testing.assert_frame_equal(ref.table, pool.table, check_exact=True)
+        assert pool.workers == 2
+
+
+def test_simulate_backends_1_local_and_dask_identical(client):
+    for design, scen, n_sim, chunk in _cases():
+        ref = simulate(design, scen, n_sim=n_sim, seed=123, chunk_size=chunk)
+        dask = simulate(design, scen, n_sim=n_sim, seed=123, chunk_size=chunk, backend="dask",
+                        scheduler=client)
+        pd.testing.assert_frame_equal(ref.table, dask.table, check_exact=True)
+        assert dask.backend == "dask"
+
+
+def test_simulate_backends_2_scheduler_address_string(client):
+    design, scen, n_sim, chunk = _cases()[0]
+    addr = client.scheduler.address
+    assert addr.startswith("tcp://127.0.0.1:")
+    a = simulate(design, scen, n_sim=n_sim, seed=5, chunk_size=chunk, backend="dask", scheduler=addr)
+    b = simulate(design, scen, n_sim=n_sim, seed=5, chunk_size=chunk)
+    pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+
+
+def test_simulate_backends_3_progress_bar_does_not_change_numbers(capsys):
+    design, scen, n_sim, chunk = _cases()[0]
+    a = simulate(design, scen, n_sim=n_sim, seed=5, chunk_size=chunk, progress=True)
+    err = capsys.readouterr().err
+    assert "simulating 2 scenario(s)" in err and "120000/120000" in err.replace(",", "")
+    b = simulate(design, scen, n_sim=n_sim, seed=5, chunk_size=chunk, progress=False)
+    pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+
+
+@pytest.mark.slow
+def test_simulate_backends_4_local_cluster_started_for_you():
+    pytest.importorskip("distributed")
+    # scheduler=None: simulate() starts a LocalCluster of `workers` processes and closes it
+    design, scen, _, chunk = _cases()[0]
+    a = simulate(design, scen, n_sim=20_000, seed=5, chunk_size=chunk, backend="dask", workers=1)
+    b = simulate(design, scen, n_sim=20_000, seed=5, chunk_size=chunk)
+    pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)

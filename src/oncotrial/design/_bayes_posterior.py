@@ -73,6 +73,18 @@ class PosteriorMonitoring(Result):
         return pd.DataFrame({"n": self.looks, "stop if responses <=": self.futility,
                              "promising if responses >=": self.efficacy})
 
+    def _bounds(self) -> tuple[list[int], list[int], list[int]]:
+        return list(self.looks), list(self.futility), list(self.efficacy)
+
+    def oc_table(self, p: object = None) -> pd.DataFrame:
+        """Exact OCs over a grid of true rates: per-look stop/reject, P(reject), PET, EN.
+
+        See :func:`oncotrial.design._oc.oc_table` (default grid: ``p0 - 0.1 .. p1 + 0.15``).
+        """
+        from oncotrial.design._oc import oc_table
+
+        return oc_table(self, p)
+
     def reject_probability(self, p: np.ndarray | float) -> np.ndarray:
         """Exact ``P(declare promising | p)`` over an array of rates."""
         looks = np.array(self.looks)

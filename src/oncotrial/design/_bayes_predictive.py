@@ -110,6 +110,15 @@ class PredictiveDesign(Result):
         return np.array([forward_oc(looks, fut, eff, float(q))["reject"][0]
                          for q in np.atleast_1d(p)])
 
+    def oc_table(self, p: object = None) -> pd.DataFrame:
+        """Exact OCs over a grid of true rates: per-look stop/reject, P(reject), PET, EN.
+
+        See :func:`oncotrial.design._oc.oc_table` (default grid: ``p0 - 0.1 .. p1 + 0.15``).
+        """
+        from oncotrial.design._oc import oc_table
+
+        return oc_table(self, p)
+
     def _bounds(self):
         looks = np.array([n for n, _ in self.boundary] + [self.n])
         fut = np.array([[f for _, f in self.boundary] + [-1]])

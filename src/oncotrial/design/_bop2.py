@@ -66,6 +66,19 @@ class Bop2Design(Result):
                      "promising if responses >=": self.r_final})
         return pd.DataFrame(rows)
 
+    def _bounds(self) -> tuple[list[int], list[int], list[int]]:
+        return ([n for n, _ in self.boundary] + [self.n], [f for _, f in self.boundary] + [-1],
+                [n + 1 for n, _ in self.boundary] + [self.r_final])
+
+    def oc_table(self, p: object = None) -> pd.DataFrame:
+        """Exact OCs over a grid of true rates: per-look stop/reject, P(reject), PET, EN.
+
+        See :func:`oncotrial.design._oc.oc_table` (default grid: ``p0 - 0.1 .. p1 + 0.15``).
+        """
+        from oncotrial.design._oc import oc_table
+
+        return oc_table(self, p)
+
     def reject_probability(self, p: np.ndarray | float) -> np.ndarray:
         """Exact ``P(promising | p)`` over an array of rates."""
         looks = np.array([n for n, _ in self.boundary] + [self.n])

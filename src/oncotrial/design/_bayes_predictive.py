@@ -96,11 +96,14 @@ class PredictiveDesign(Result):
                 "prior": [self.a, self.b], "n": self.n, "r": self.r_final,
                 "theta_t": self.theta_t, "theta_l": self.theta_l, "alpha": self.alpha,
                 "power": self.power, "en0": self.en0, "pet0": self.pet0,
-                "boundary": [{"n": n, "stop_if_responses_le": f} for n, f in self.boundary]}
+                "boundary": [{"n": n, "stop_if_responses_le": f if f >= 0 else None}
+                             for n, f in self.boundary]}
 
     def summary(self) -> pd.DataFrame:
         """One row per look with the futility boundary; OCs in the last row's columns."""
-        df = pd.DataFrame(self.boundary, columns=["n", "stop if responses <="])
+        df = pd.DataFrame({"n": [n for n, _ in self.boundary],
+                           "stop if responses <=": [f if f >= 0 else "no stop"
+                                                    for _, f in self.boundary]})
         df.attrs.update(alpha=self.alpha, power=self.power, en0=self.en0, pet0=self.pet0)
         return df
 

@@ -9,7 +9,6 @@ cannot check (comma-separated lists, paths) are parsed here into clean errors (e
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -322,7 +321,7 @@ def survival_landmark_cmd(
         as_json: JSON = False, plot: PLOT = None, force: FORCE = False) -> None:
     """Single-arm landmark KM test (Nagashima et al. 2021): n for every transformation."""
     from oncotrial._validation import check_choice
-    from oncotrial.design import TRANSFORMS, landmark_power, landmark_survival_design
+    from oncotrial.design import TRANSFORMS, landmark_survival_design
     from oncotrial.design._landmark import landmark_n_table, matching_assumptions
     from oncotrial.design._plot import plot_curve
     from oncotrial.design._protocol import protocol_text
@@ -353,11 +352,13 @@ def survival_landmark_cmd(
     _emit(d, as_json, lines, d.summary(), text=protocol_text(d, per=per, transform=transform),
           text_only=text, oc=oc,
           oc_title="Approximate P(reject H0) at the planned n over true S(t):")
-    if plot:
-        ns = np.arange(5, 2 * max(d.n_evaluable.values()) + 1)
-        plot_curve(ns, {tr: np.array([landmark_power(int(k), d, tr) for k in ns])
-                        for tr in TRANSFORMS}, plot, xlabel="evaluable patients n",
-                   ylabel="approximate power", title="Landmark KM test: power by transform")
+    if plot:  # the OC: P(reject) over true S(t) at each transform's planned n
+        s_grid = np.linspace(max(0.01, s0 - 0.2), min(0.99, s1 + 0.15), 121)
+        curve = d.oc_table(s_grid)
+        plot_curve(s_grid, {f"{tr} (n = {d.n_evaluable[tr]})": curve[f"P(reject) {tr}"].to_numpy()
+                            for tr in TRANSFORMS}, plot, xlabel=f"true S({landmark:g})",
+                   ylabel="approximate P(reject H0)",
+                   title=f"Landmark KM test: OC at the planned n (S0 = {s0:g}, S1 = {s1:g})")
 
 
 @design_app.command("survival-two-arm")
@@ -399,15 +400,14 @@ def survival_two_arm_cmd(
         f"ratio {ratio:g}; P(event) = {d.prob_event:.4f}; n rounded by '{rounding}'"],
         d.summary(), text=protocol_text(d, per=per, method=method), text_only=text, oc=oc,
         oc_title="Approximate log-rank power at the planned events over true HR:")
-    if plot:
-        from scipy.stats import norm
-
-        ev = np.arange(10, 2 * d.events["freedman"] + 1)
-        pi = ratio / (1 + ratio)
-        za = norm.ppf(1 - alpha / sides)
-        pw = norm.cdf(np.sqrt(ev * pi * (1 - pi)) * abs(math.log(hr)) - za)
-        plot_curve(ev, {"Schoenfeld": pw}, plot, xlabel="events", ylabel="power",
-                   title=f"Log-rank power at HR = {hr:g}")
+    if plot:  # the OC: power over the true HR at the planned events
+        hr_grid = np.linspace(min(hr, 1 / hr) * 0.8, 1.0, 121) if hr < 1 else np.linspace(
+            1.0, max(hr, 1 / hr) * 1.2, 121)
+        t = d.power_table(hr_grid)
+        plot_curve(hr_grid, {f"Schoenfeld ({d.events['schoenfeld']} events)": t["power schoenfeld"].to_numpy(),
+                             f"Freedman ({d.events['freedman']} events)": t["power freedman"].to_numpy()},
+                   plot, xlabel="true hazard ratio", ylabel="approximate log-rank power",
+                   title=f"Two-arm log-rank test: OC at the planned events (HR = {hr:g})")
 
 
 def register(app: typer.Typer) -> None:

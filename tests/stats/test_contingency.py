@@ -1,17 +1,23 @@
 """Tests for fisher_exact and chi_square. Reference: R 4.2.2 ``fisher.test`` and
-``chisq.test`` on 14 tables, 2 x 2 to 4 x 3 (tests/stats/golden/tests.json)."""
+``chisq.test`` on 14 tables, 2 x 2 to 4 x 3 (tests/stats/golden/tests.json), and R
+``fisher.test`` on 45 r x c tables (tools/golden_design.R -> tests/stats/golden/fisher_rxc.json:
+the issue-18 tables 3 x 4 N = 71, 5 x 5 N = 28, 2 x 8 N = 119 and 38 random ones)."""
 
 from __future__ import annotations
 
-from math import comb
+import itertools
+from math import comb, factorial, prod
 
 import numpy as np
 import pytest
 from _golden_io import arr, assert_r_equal, load
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from oncotrial.stats import chi_square, fisher_exact
 
 TABLES = load("tests.json")["tables"]
+RXC = load("fisher_rxc.json")["tables"]
 
 
 @pytest.mark.parametrize("t", TABLES, ids=[str(t["table"]) for t in TABLES])
@@ -26,7 +32,61 @@ def test_fisher_exact_1_matches_r(t):
         assert_r_equal(r.odds_ratio, t["fisher_or"], rtol=1e-3)
         assert_r_equal([r.ci.low, r.ci.high], t["fisher_ci"], rtol=1e-2)
     else:
-        assert r.n_tables > 0 and r.odds_ratio is None
+        assert r.n_nodes > 0 and r.odds_ratio is None and r.n_tables is None
+
+
+@pytest.mark.parametrize("t", RXC, ids=[f"{len(t['table'])}x{len(t['table'][0])}-N{sum(map(sum, t['table']))}"
+                                     for t in RXC])
+def test_fisher_exact_4_network_matches_r_rxc(t):
+    # issue 18: equal to R fisher.test (FEXACT) to 1e-10 on every golden r x c table
+    r = fisher_exact(np.array(t["table"]))
+    assert r.pvalue == pytest.approx(float(t["p"]), rel=1e-10, abs=0)
+
+
+def _brute_force_p(m: np.ndarray) -> float:
+    """Independent reference: enumerate every table with the margins (exact fractions)."""
+    rows, cols = m.sum(axis=1), m.sum(axis=0)
+    n = int(m.sum())
+    const = prod(factorial(int(v)) for v in rows) * prod(factorial(int(v)) for v in cols)
+
+    def tables(rem_rows, j):
+        if j == len(cols) - 1:
+            yield [list(rem_rows)]
+            return
+        for col in itertools.product(*(range(min(int(r), int(cols[j])) + 1) for r in rem_rows)):
+            if sum(col) == cols[j]:
+                for rest in tables([r - c for r, c in zip(rem_rows, col, strict=True)], j + 1):
+                    yield [list(col), *rest]
+
+    def prob(cs):
+        return const / (factorial(n) * prod(factorial(v) for c in cs for v in c))
+
+    p_obs = prob([list(m[:, j]) for j in range(m.shape[1])])
+    return float(sum(p for p in map(prob, tables(list(rows), 0)) if p <= p_obs * (1 + 1e-7)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 3).flatmap(lambda r: st.integers(2, 4).flatmap(
+    lambda c: st.lists(st.lists(st.integers(0, 4), min_size=c, max_size=c), min_size=r, max_size=r))))
+@example([[1, 2, 3], [2, 1, 4], [3, 0, 2]])
+@example([[0, 0, 3], [2, 0, 0], [0, 4, 0]])
+@example([[5, 0], [0, 5], [1, 1]])
+def test_fisher_exact_5_network_equals_enumeration(tab):
+    m = np.array(tab)
+    m = m[m.sum(axis=1) > 0][:, m.sum(axis=0) > 0]
+    if m.shape[0] < 2 or m.shape[1] < 2 or m.shape == (2, 2):
+        return
+    assert fisher_exact(m).pvalue == pytest.approx(min(1.0, _brute_force_p(m)), rel=1e-11)
+    # invariance: permuting rows/columns or transposing leaves the p-value unchanged
+    assert fisher_exact(m[::-1, ::-1].T).pvalue == pytest.approx(fisher_exact(m).pvalue, rel=1e-12)
+
+
+def test_fisher_exact_6_too_large_is_refused_cleanly(monkeypatch):
+    import oncotrial.stats._fisher_network as fn
+
+    monkeypatch.setattr(fn, "MAX_LIVE", 10)
+    with pytest.raises(ValueError, match=r"`table` of `fisher_exact` needs more than 10 live paths.*chi_square"):
+        fisher_exact([[8, 6, 4, 2], [5, 7, 6, 4], [3, 5, 9, 12]])
 
 
 def test_fisher_exact_2_hand():

@@ -64,14 +64,30 @@ class PosteriorMonitoring(Result):
                 "p_futility": self.p_futility, "p_efficacy": self.p_efficacy, "n": self.n,
                 "alpha": self.alpha, "power": self.power, "en0": self.en0, "pet0": self.pet0,
                 "en1": self.en1, "pet1": self.pet1,
-                "boundary": [{"n": n, "stop_if_responses_le": f, "promising_if_responses_ge": e}
+                "boundary": [{"n": n, "stop_if_responses_le": f if f >= 0 else None,
+                              "promising_if_responses_ge": e if e <= n else None}
                              for n, f, e in zip(self.looks, self.futility, self.efficacy,
                                                 strict=True)]}
 
     def summary(self) -> pd.DataFrame:
         """Boundary table, one row per look."""
-        return pd.DataFrame({"n": self.looks, "stop if responses <=": self.futility,
-                             "promising if responses >=": self.efficacy})
+        return pd.DataFrame({
+            "n": self.looks,
+            "stop if responses <=": [f if f >= 0 else "no stop" for f in self.futility],
+            "promising if responses >=": [e if e <= n else "no stop"
+                                          for n, e in zip(self.looks, self.efficacy, strict=True)]})
+
+    def _bounds(self) -> tuple[list[int], list[int], list[int]]:
+        return list(self.looks), list(self.futility), list(self.efficacy)
+
+    def oc_table(self, p: object = None) -> pd.DataFrame:
+        """Exact OCs over a grid of true rates: per-look stop/reject, P(reject), PET, EN.
+
+        See :func:`oncotrial.design._oc.oc_table` (default grid: ``p0 - 0.1 .. p1 + 0.15``).
+        """
+        from oncotrial.design._oc import oc_table
+
+        return oc_table(self, p)
 
     def reject_probability(self, p: np.ndarray | float) -> np.ndarray:
         """Exact ``P(declare promising | p)`` over an array of rates."""

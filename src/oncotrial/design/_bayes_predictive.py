@@ -96,11 +96,14 @@ class PredictiveDesign(Result):
                 "prior": [self.a, self.b], "n": self.n, "r": self.r_final,
                 "theta_t": self.theta_t, "theta_l": self.theta_l, "alpha": self.alpha,
                 "power": self.power, "en0": self.en0, "pet0": self.pet0,
-                "boundary": [{"n": n, "stop_if_responses_le": f} for n, f in self.boundary]}
+                "boundary": [{"n": n, "stop_if_responses_le": f if f >= 0 else None}
+                             for n, f in self.boundary]}
 
     def summary(self) -> pd.DataFrame:
         """One row per look with the futility boundary; OCs in the last row's columns."""
-        df = pd.DataFrame(self.boundary, columns=["n", "stop if responses <="])
+        df = pd.DataFrame({"n": [n for n, _ in self.boundary],
+                           "stop if responses <=": [f if f >= 0 else "no stop"
+                                                    for _, f in self.boundary]})
         df.attrs.update(alpha=self.alpha, power=self.power, en0=self.en0, pet0=self.pet0)
         return df
 
@@ -109,6 +112,15 @@ class PredictiveDesign(Result):
         looks, fut, eff = self._bounds()
         return np.array([forward_oc(looks, fut, eff, float(q))["reject"][0]
                          for q in np.atleast_1d(p)])
+
+    def oc_table(self, p: object = None) -> pd.DataFrame:
+        """Exact OCs over a grid of true rates: per-look stop/reject, P(reject), PET, EN.
+
+        See :func:`oncotrial.design._oc.oc_table` (default grid: ``p0 - 0.1 .. p1 + 0.15``).
+        """
+        from oncotrial.design._oc import oc_table
+
+        return oc_table(self, p)
 
     def _bounds(self):
         looks = np.array([n for n, _ in self.boundary] + [self.n])

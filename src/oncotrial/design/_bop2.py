@@ -37,6 +37,10 @@ class Bop2Design(Result):
         Declare the drug promising at ``N`` if responses ``>= r_final``.
     alpha, power, en0, pet0 : float
         Exact ``P(promising | p0)``, ``P(promising | p1)``, ``E(N | p0)``, ``P(stop early | p0)``.
+    a, b : float
+        The Beta prior of the response rate, echoed (default ``Beta(p0, 1 - p0)``).
+    alpha_target : float
+        The requested bound on the type I error.
     """
 
     p0: float
@@ -50,21 +54,55 @@ class Bop2Design(Result):
     power: float
     en0: float
     pet0: float
+    a: float = float("nan")
+    b: float = float("nan")
+    alpha_target: float = float("nan")
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready design."""
         return {"method": "bop2", "p0": self.p0, "p1": self.p1, "n": self.n, "r": self.r_final,
-                "lambda": self.lam, "gamma": self.gamma, "alpha": self.alpha,
+                "lambda": self.lam, "gamma": self.gamma, "prior": [self.a, self.b],
+                "alpha_target": self.alpha_target, "alpha": self.alpha,
                 "power": self.power, "en0": self.en0, "pet0": self.pet0,
-                "boundary": [{"n": n, "stop_if_responses_le": f} for n, f in self.boundary]}
+                "boundary": [{"n": n, "stop_if_responses_le": f if f >= 0 else None}
+                             for n, f in self.boundary]}
 
     def summary(self) -> pd.DataFrame:
-        """Boundary table: one row per analysis."""
-        rows = [{"n": n, "stop if responses <=": f, "promising if responses >=": ""}
-                for n, f in self.boundary]
+        """Boundary table: one row per analysis ("no stop" where no count can stop the trial)."""
+        rows = [{"n": n, "stop if responses <=": f if f >= 0 else "no stop",
+                 "promising if responses >=": ""} for n, f in self.boundary]
         rows.append({"n": self.n, "stop if responses <=": "",
                      "promising if responses >=": self.r_final})
         return pd.DataFrame(rows)
+
+    def _bounds(self) -> tuple[list[int], list[int], list[int]]:
+        return ([n for n, _ in self.boundary] + [self.n], [f for _, f in self.boundary] + [-1],
+                [n + 1 for n, _ in self.boundary] + [self.r_final])
+
+    def oc_table(self, p: object = None) -> pd.DataFrame:
+        """Exact OCs over a grid of true rates: per-look stop/reject, P(reject), PET, EN.
+
+        See :func:`oncotrial.design._oc.oc_table` (default grid: ``p0 - 0.1 .. p1 + 0.15``).
+        """
+        from oncotrial.design._oc import oc_table
+
+        return oc_table(self, p)
+
+    def scenario_table(self, p: object) -> pd.DataFrame:
+        """The BOP2 app's scenario table: per true rate, early stopping and success in %.
+
+        Columns ``p``, ``early stopping (%)``, ``claim promising (%)``, ``average sample size``.
+
+        Examples
+        --------
+        >>> d = bop2_design(0.2, 0.4, 0.1, nmax=40, looks=[10, 20, 30])
+        >>> d.scenario_table([0.2, 0.4]).round(1).to_dict("list")["claim promising (%)"]
+        [8.6, 92.5]
+        """
+        t = self.oc_table(p)
+        return pd.DataFrame({"p": t["p"], "early stopping (%)": 100 * t["PET"],
+                             "claim promising (%)": 100 * t["P(reject)"],
+                             "average sample size": t["EN"]})
 
     def reject_probability(self, p: np.ndarray | float) -> np.ndarray:
         """Exact ``P(promising | p)`` over an array of rates."""
@@ -92,7 +130,8 @@ def bop2_design(p0: float, p1: float, alpha: float = 0.1, *, nmax: int = 40,
     looks : sequence of int, optional
         Interim sample sizes (cumulative); default every 10 patients.
     a, b : float, optional
-        Beta prior, default ``Beta(p0, 1 - p0)`` (as in the BOP2 paper).
+        Beta prior of the response rate, default ``Beta(p0, 1 - p0)`` (prior mean ``p0``, the
+        worth of one patient, as in the BOP2 paper and app); echoed on the result and printed.
     lam_grid : array, default ``0.50, 0.505, ..., 0.995``
     gamma_grid : array, default ``0, 0.05, ..., 3``
 
@@ -159,4 +198,4 @@ def bop2_design(p0: float, p1: float, alpha: float = 0.1, *, nmax: int = 40,
                       boundary=tuple(zip(inter.tolist(), fut[i, :-1].tolist(), strict=True)),
                       r_final=int(eff[i, -1]), alpha=float(oc0["reject"][i]),
                       power=float(oc1["reject"][i]), en0=float(oc0["en"][i]),
-                      pet0=float(oc0["pet"][i]))
+                      pet0=float(oc0["pet"][i]), a=float(a), b=float(b), alpha_target=alpha)

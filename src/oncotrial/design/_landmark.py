@@ -16,7 +16,8 @@ from oncotrial._result import Result
 from oncotrial._validation import check_choice, check_probability
 from oncotrial.design._common import check_alpha_power, check_positive
 
-__all__ = ["TRANSFORMS", "LandmarkDesign", "landmark_power", "landmark_survival_design"]
+__all__ = ["TRANSFORMS", "LandmarkDesign", "landmark_n_table", "landmark_power",
+           "landmark_survival_design"]
 
 Transform = Literal["identity", "log", "log-log", "logit", "arcsine"]
 TRANSFORMS: tuple[str, ...] = ("identity", "log", "log-log", "logit", "arcsine")
@@ -32,6 +33,17 @@ def _g(s: float, transform: str) -> float:
         "logit": math.log(s / (1 - s)),
         "arcsine": math.asin(math.sqrt(s)),
     }[transform]
+
+
+def _ginv(y: float, transform: str) -> float:
+    """Inverse transformation: the survival probability whose g is ``y``."""
+    return {
+        "identity": lambda: y,
+        "log": lambda: math.exp(y),
+        "log-log": lambda: math.exp(-math.exp(y)),
+        "logit": lambda: 1.0 / (1.0 + math.exp(-y)),
+        "arcsine": lambda: math.sin(min(max(y, 0.0), math.pi / 2)) ** 2,
+    }[transform]()
 
 
 def _gprime(s: float, transform: str) -> float:
@@ -118,10 +130,78 @@ class LandmarkDesign(Result):
                 "dropout": self.dropout, "dropout_method": self.dropout_method,
                 "n": dict(self.n), "n_evaluable": dict(self.n_evaluable)}
 
+    def _tau(self, s: float, transform: str, sigma2: float | None = None) -> float:
+        if sigma2 is None:
+            sigma2 = km_variance_integral(-math.log(s) / self.landmark, self.landmark,
+                                          self.accrual, self.followup, self._eta())
+        return abs(_gprime(s, transform)) * s * math.sqrt(sigma2)
+
+    def _eta(self) -> float:
+        return (-math.log1p(-self.dropout) / self.landmark
+                if self.dropout_method == "exponential" else 0.0)
+
+    def critical_value(self, transform: Transform = "arcsine", n: int | None = None) -> float:
+        """The Kaplan-Meier estimate of ``S(landmark)`` above which H0 is rejected.
+
+        ``c = g^{-1}(g(S0) + sgn(g') z_{1-alpha/sides} tau_0 / sqrt(n))`` at ``n`` evaluable
+        patients (default: the planned ``n_evaluable[transform]``); H0 is rejected when
+        ``S_hat(t) > c`` (for the log-log transform, which decreases, this is
+        ``g(S_hat) < g(S0) - z tau_0 / sqrt(n)``, the same event).
+
+        Examples
+        --------
+        >>> d = landmark_survival_design(0.90, 0.96, 18, 24, 24)
+        >>> round(d.critical_value("arcsine"), 4)
+        0.9425
+        """
+        check_choice(transform, TRANSFORMS, "LandmarkDesign.critical_value", "transform")
+        m = self.n_evaluable[transform] if n is None else int(n)
+        za = norm.ppf(1 - self.alpha / self.sides)
+        sgn = 1.0 if transform != "log-log" else -1.0
+        tau0 = self._tau(self.s0, transform, self.sigma2_0)
+        return _ginv(_g(self.s0, transform) + sgn * za * tau0 / math.sqrt(m), transform)
+
+    def oc_table(self, s: object = None) -> pd.DataFrame:
+        """Approximate ``P(reject H0)`` at the planned n of each transform, over true ``S(t)``.
+
+        ``Phi((sqrt(n) sgn(g') (g(S) - g(S0)) - z tau_0) / tau(S))`` with ``tau(S)`` from the
+        Greenwood integral under exponential survival with ``S(t) = S`` (same accrual,
+        follow-up and dropout). Default scenarios: ``S0 - 0.1`` to ``S1 + 0.05`` by 0.05 with
+        ``S0`` and ``S1``. Columns: ``S(t)``, then ``P(reject) <transform>``.
+
+        Examples
+        --------
+        >>> d = landmark_survival_design(0.90, 0.96, 18, 24, 24)
+        >>> d.oc_table([0.9, 0.96])["P(reject) arcsine"].round(3).tolist()
+        [0.05, 0.801]
+        """
+        from oncotrial._validation import as_float_array
+
+        if s is None:
+            g = np.round(np.arange(0.05, 0.991, 0.05), 4)
+            g = g[(g >= self.s0 - 0.1 - 1e-9) & (g <= self.s1 + 0.05 + 1e-9)]
+            grid = np.unique(np.round(np.concatenate([g, [self.s0, self.s1]]), 6))
+        else:
+            grid = as_float_array(s, "LandmarkDesign.oc_table", "s")
+            if np.any((grid <= 0) | (grid >= 1)):
+                raise bad_value("s", "LandmarkDesign.oc_table", "survival probabilities in (0, 1)", s)
+        za = norm.ppf(1 - self.alpha / self.sides)
+        out: dict[str, object] = {"S(t)": grid}
+        for tr in TRANSFORMS:
+            sgn = 1.0 if tr != "log-log" else -1.0
+            n = self.n_evaluable[tr]
+            tau0 = self._tau(self.s0, tr, self.sigma2_0)
+            out[f"P(reject) {tr}"] = [
+                float(norm.cdf((math.sqrt(n) * sgn * (_g(v, tr) - _g(self.s0, tr)) - za * tau0)
+                               / self._tau(float(v), tr))) for v in grid]
+        return pd.DataFrame(out)
+
     def summary(self) -> pd.DataFrame:
-        """One row per transformation."""
-        return pd.DataFrame({"n (evaluable)": self.n_evaluable, "n (enrol)": self.n}).rename_axis(
-            "transform")
+        """One row per transformation: n evaluable, n to enrol, critical KM value at t."""
+        return pd.DataFrame({
+            "n (evaluable)": self.n_evaluable, "n (enrol)": self.n,
+            "reject H0 if KM S(t) >": {tr: round(self.critical_value(tr), 4)  # type: ignore[arg-type]
+                                       for tr in TRANSFORMS}}).rename_axis("transform")
 
 
 def landmark_survival_design(s0: float, s1: float, landmark: float, accrual: float,
@@ -224,6 +304,51 @@ def landmark_survival_design(s0: float, s1: float, landmark: float, accrual: flo
                           power=power, sides=int(sides), dropout=dropout,
                           dropout_method=dropout_method, n_evaluable=n_eval, n=n_enrol,
                           sigma2_0=v0, sigma2_1=v1)
+
+
+def landmark_n_table(design: LandmarkDesign) -> pd.DataFrame:
+    """Sample size by transform x dropout handling, for a design's inputs.
+
+    Columns: ``no dropout`` (evaluable n), ``inflate`` (``ceil(n / (1 - dropout))``) and
+    ``exponential`` (dropout as an exponential censoring hazard with ``P(lost by t) =
+    dropout``), each at the design's ``dropout``. Tells which assumption reproduces a
+    published n (see :func:`matching_assumptions`).
+
+    Examples
+    --------
+    NICE-NEC (seed 002): 12-month OS 50 % vs 72 %, accrual 18, follow-up 12, two-sided 5 %,
+    80 %, 10 % dropout; the paper enrols 38.
+
+    >>> d = landmark_survival_design(0.5, 0.72, 12, 18, 12, alpha=0.05, power=0.8, sides=2,
+    ...                              dropout=0.1)
+    >>> landmark_n_table(d).loc["log-log"].tolist()
+    [36, 40, 38]
+    """
+    kw = dict(alpha=design.alpha, power=design.power, sides=design.sides)
+    args = (design.s0, design.s1, design.landmark, design.accrual, design.followup)
+    none = landmark_survival_design(*args, **kw)  # type: ignore[arg-type]
+    infl = landmark_survival_design(*args, dropout=design.dropout, dropout_method="inflate",
+                                    **kw)  # type: ignore[arg-type]
+    expo = landmark_survival_design(*args, dropout=design.dropout,
+                                    dropout_method="exponential", **kw)  # type: ignore[arg-type]
+    return pd.DataFrame({"no dropout": none.n, "inflate": infl.n, "exponential": expo.n}).rename_axis(
+        "transform")
+
+
+def matching_assumptions(design: LandmarkDesign, n: int) -> list[str]:
+    """The (transform, dropout handling) cells of :func:`landmark_n_table` equal to ``n``.
+
+    Examples
+    --------
+    >>> d = landmark_survival_design(0.5, 0.72, 12, 18, 12, alpha=0.05, power=0.8, sides=2,
+    ...                              dropout=0.1)
+    >>> matching_assumptions(d, 38)
+    ['log-log, exponential dropout', 'logit, no dropout', 'arcsine, no dropout']
+    """
+    t = landmark_n_table(design)
+    labels = {"no dropout": "no dropout", "inflate": "dropout by inflation",
+              "exponential": "exponential dropout"}
+    return [f"{tr}, {labels[c]}" for tr in t.index for c in t.columns if t.loc[tr, c] == n]
 
 
 def landmark_power(n: int, design: LandmarkDesign, transform: Transform = "arcsine") -> float:

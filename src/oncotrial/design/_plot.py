@@ -8,11 +8,13 @@ import numpy as np
 
 
 def plot_oc(design: object, path: str | Path, *, title: str = "") -> Path:
-    """Draw ``P(reject H0 | p)`` against the true rate ``p`` and save it to ``path``.
+    """Draw the OC curves of one design, or of several, and save them to ``path`` (PNG).
 
-    ``design`` is any result with ``reject_probability(p)`` and ``p0``/``p1`` attributes
-    (single-stage, Simon, Bayesian designs). The nominal alpha and power are marked at
-    ``p0`` and ``p1``.
+    Three panels against the true rate ``p``: ``P(reject H0)``, the probability of early
+    termination ``PET`` and the expected sample size ``EN``. ``design`` is a design with
+    ``_bounds()`` and ``p0``/``p1`` (single-stage, Simon, Bayesian designs) or a mapping
+    ``label -> design`` (e.g. Simon's optimal, minimax and admissible designs), drawn as one
+    line each. The nominal ``p0`` and ``p1`` are marked, with each design's values there.
 
     Examples
     --------
@@ -27,24 +29,43 @@ def plot_oc(design: object, path: str | Path, *, title: str = "") -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from oncotrial.design._oc import stagewise_oc
+
+    designs = dict(design) if isinstance(design, dict) else {"": design}
+    first = next(iter(designs.values()))
+    p0, p1 = first.p0, first.p1  # type: ignore[attr-defined]
     p = np.linspace(0.0, 1.0, 201)
-    y = design.reject_probability(p)  # type: ignore[attr-defined]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(p, y, color="C0", label="P(reject H0)")
-    p0, p1 = design.p0, design.p1  # type: ignore[attr-defined]
-    for q, lab, col in ((p0, "p0", "C3"), (p1, "p1", "C2")):
-        yq = float(design.reject_probability(np.array([q]))[0])  # type: ignore[attr-defined]
-        ax.axvline(q, color=col, ls=":", lw=1)
-        ax.plot([q], [yq], "o", color=col)
-        ax.annotate(f"{lab}={q:g}: {yq:.3f}", (q, yq), textcoords="offset points", xytext=(5, -12))
-    ax.set_xlabel("true response rate p")
-    ax.set_ylabel("probability of rejecting H0")
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_title(title or type(design).__name__)
-    ax.grid(alpha=0.3)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    for i, (label, d) in enumerate(designs.items()):
+        looks, fut, eff = d._bounds()  # type: ignore[attr-defined]
+        looks = [int(v) for v in np.asarray(looks).reshape(-1)]
+        oc = stagewise_oc(looks, np.asarray(fut).reshape(-1), np.asarray(eff).reshape(-1), p)
+        at = stagewise_oc(looks, np.asarray(fut).reshape(-1), np.asarray(eff).reshape(-1),
+                          np.array([p0, p1]))
+        col = f"C{i % 10}"
+        for ax, key in zip(axes, ("reject_total", "pet", "en"), strict=True):
+            ax.plot(p, oc[key], color=col, label=label or None, lw=1.5 if i < 2 else 1.0)
+            ax.plot([p0, p1], at[key], "o", color=col, ms=4)
+        if len(designs) == 1:
+            for q, v in zip((p0, p1), at["reject_total"], strict=True):
+                axes[0].annotate(f"{v:.3f}", (q, v), textcoords="offset points", xytext=(5, -12))
+    for ax, lab in zip(axes, ("P(reject H0)", "PET (stop before the last look)",
+                              "expected sample size EN"), strict=True):
+        for q, name in ((p0, "p0"), (p1, "p1")):
+            ax.axvline(q, color="grey", ls=":", lw=1)
+            ax.annotate(name, (q, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -12),
+                        textcoords="offset points", color="grey")
+        ax.set_xlabel("true response rate p")
+        ax.set_title(lab, fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylim(-0.02, 1.02)
+    axes[1].set_ylim(-0.02, 1.02)
+    if len(designs) > 1:
+        axes[0].legend(fontsize=8)
+    fig.suptitle(title or type(first).__name__)
     fig.tight_layout()
     out = Path(path)
-    fig.savefig(out, dpi=120)
+    fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
 

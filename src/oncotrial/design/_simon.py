@@ -73,6 +73,18 @@ class SimonDesign(Result):
         """``P(reject H0 | p)`` for an array of true rates (the OC curve)."""
         return simon_oc(self.r1, self.n1, self.r, self.n, p)[0]
 
+    def _bounds(self) -> tuple[list[int], list[int], list[int]]:
+        return [self.n1, self.n], [self.r1, -1], [self.n1 + 1, self.r + 1]
+
+    def oc_table(self, p: object = None) -> pd.DataFrame:
+        """Exact OCs over a grid of true rates: per-look stop/reject, P(reject), PET, EN.
+
+        See :func:`oncotrial.design._oc.oc_table` (default grid: ``p0 - 0.1 .. p1 + 0.15``).
+        """
+        from oncotrial.design._oc import oc_table
+
+        return oc_table(self, p)
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready design keyed by ``r1, n1, r, n, en0, pet0, alpha, power``."""
         d: dict[str, object] = {

@@ -57,6 +57,18 @@ class SingleStageDesign(Result):
         """``P(X >= r | p)``: the operating-characteristic curve."""
         return np.asarray(binom.sf(self.r - 1, self.n, np.asarray(p, dtype=float)))
 
+    def _bounds(self) -> tuple[list[int], list[int], list[int]]:
+        return [self.n], [-1], [self.r]
+
+    def oc_table(self, p: object = None) -> pd.DataFrame:
+        """Exact OCs over a grid of true rates: per-look stop/reject, P(reject), PET, EN.
+
+        See :func:`oncotrial.design._oc.oc_table` (default grid: ``p0 - 0.1 .. p1 + 0.15``).
+        """
+        from oncotrial.design._oc import oc_table
+
+        return oc_table(self, p)
+
     @property
     def rule(self) -> str:
         """The decision rule in words."""

@@ -25,7 +25,7 @@ from oncotrial._validation import (
     check_same_length,
 )
 from oncotrial.stats._survci import CONF_TYPES, ConfType, findq, survfit_confint
-from oncotrial.stats._timefix import run_starts
+from oncotrial.stats._timefix import run_starts, timefix
 
 __all__ = ["KMGroupedResult", "KMResult", "QuantileEstimate", "SurvivalQuantiles",
            "kaplan_meier"]
@@ -78,11 +78,13 @@ def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sorted_values[starts], np.diff(np.append(starts, n))
 
 
-def _km_core(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, ...]:
+def _km_core(time: np.ndarray, event: np.ndarray,
+             timefix: bool = True) -> tuple[np.ndarray, ...]:
     """Distinct times, n at risk, events, censored, S and se(log S) (Greenwood).
 
     Event and censoring times are sorted separately (n elements sorted in all, the only
-    O(n log n) step) and their distinct values merged by binary search.
+    O(n log n) step) and their distinct values merged by binary search. ``timefix=False``
+    when the caller already merged near-ties (on the pooled times of all groups, as R).
     """
     n = time.size
     ue, de = _runs(np.sort(time[event]))
@@ -103,7 +105,8 @@ def _km_core(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, ...]:
     n_censor[pos_e[j[dup]]] = cc[dup]
     n_censor[pos_c] = cc[~dup]
     counts = d + n_censor
-    grp = run_starts(ut)  # survival::aeqSurv (timefix = TRUE): merge times equal up to rounding
+    # survival::aeqSurv (timefix = TRUE): merge times equal up to rounding
+    grp = run_starts(ut) if timefix else None
     if grp is not None:
         ut = ut[grp]
         counts = np.add.reduceat(counts, grp)
@@ -320,8 +323,9 @@ class KMGroupedResult(Result):
         return out
 
 
-def _fit_one(time: np.ndarray, event: np.ndarray, conf_type: str, level: float) -> KMResult:
-    ut, n_risk, d, n_censor, surv, se_log = _km_core(time, event)
+def _fit_one(time: np.ndarray, event: np.ndarray, conf_type: str, level: float,
+             timefix: bool = True) -> KMResult:
+    ut, n_risk, d, n_censor, surv, se_log = _km_core(time, event, timefix)
     lower, upper = survfit_confint(surv, se_log, conf_type, level)
     with np.errstate(invalid="ignore"):
         std_err = se_log * surv
@@ -361,7 +365,9 @@ def kaplan_meier(time: Any, event: Any, conf_type: ConfType = "log", level: floa
     once :math:`\hat S = 0`. Pointwise bands follow R ``survfit_confint`` (see
     :func:`oncotrial.stats._survci.survfit_confint`; ``log`` = Klein & Moeschberger eq.
     4.3.2 [3]_). Distinct times closer than :math:`\sqrt{\epsilon}` (absolutely or relative
-    to the mean |time|) are merged to the smaller, as R ``aeqSurv`` (``timefix = TRUE``).
+    to the mean |time|) are merged to the smaller, as R ``aeqSurv`` (``timefix = TRUE``);
+    with ``by`` the merging is done once on the pooled times of all groups, as R
+    ``survfit(Surv(time, event) ~ by)`` does.
     Quantiles follow R ``quantile.survfit`` (:meth:`KMResult.quantile`).
 
     References
@@ -402,7 +408,10 @@ def kaplan_meier(time: Any, event: Any, conf_type: ConfType = "log", level: floa
         raise OncotrialValueError(
             f"`by` of `{func}` must not be missing; got {g[i]!r} at index {i}. "
             "Drop or label the missing groups first.")
+    # R survfit.formula applies aeqSurv to the whole Surv object before splitting by strata,
+    # so near-ties are merged on the pooled times, never within a group (issue 18)
+    t = timefix(t)
     fits = {labels[k].item() if hasattr(labels[k], "item") else labels[k]:
-            _fit_one(t[codes == k], e[codes == k], conf_type, level)
+            _fit_one(t[codes == k], e[codes == k], conf_type, level, timefix=False)
             for k in range(len(labels))}
     return KMGroupedResult(fits, conf_type, level)

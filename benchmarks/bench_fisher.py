@@ -1,0 +1,91 @@
+"""Benchmark: r x c Fisher exact test (oncotrial.stats.fisher_exact, network algorithm) vs R.
+
+Prints, per table, the median wall time of oncotrial and of R ``fisher.test`` (FEXACT) and
+their ratio (oncotrial / R; <= 1 meets ../shared/BENCHMARKS.md's target, < 0.1 s each is the
+issue-18 bar). R is timed here through ``Rscript`` (``R_LIBS_USER`` is passed through); when
+Rscript is missing the R column is skipped and the reason printed. The p-values of both are
+printed too, with their relative difference.
+
+Run: ``PYTHONPATH=src python benchmarks/bench_fisher.py``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import time
+
+import numpy as np
+
+from oncotrial.stats import fisher_exact
+
+TABLES = {  # label -> table (the issue-18 / BENCHMARKS.md sizes, then harder ones)
+    "3x4 N=71": [[8, 6, 4, 2], [5, 7, 6, 4], [3, 5, 9, 12]],
+    "5x5 N=28": [[2, 1, 1, 1, 1], [0, 2, 1, 1, 1], [1, 0, 2, 1, 2], [1, 1, 0, 2, 1],
+                 [0, 1, 2, 1, 2]],
+    "2x8 N=119": [[8, 9, 7, 6, 10, 5, 9, 6], [7, 6, 8, 9, 5, 10, 6, 8]],
+    "4x5 N=40": [[0, 0, 4, 2, 1], [9, 1, 1, 0, 3], [0, 3, 0, 0, 1], [2, 0, 7, 4, 2]],
+    "3x5 N=35": [[2, 0, 5, 1, 3], [0, 4, 1, 6, 2], [3, 2, 0, 1, 5]],
+}
+REPEATS = 21
+
+
+def _median_time(fn, repeats: int = REPEATS) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _r_times() -> tuple[dict[str, tuple[float, float]] | None, str]:
+    """{label: (median seconds, p-value)} from R, or None and the reason."""
+    if shutil.which("Rscript") is None:
+        return None, "Rscript not found on PATH"
+    lines = []
+    for label, t in TABLES.items():
+        flat = ", ".join(str(v) for row in t for v in row)
+        lines.append(
+            f"m <- matrix(c({flat}), {len(t)}, byrow = TRUE); p <- fisher.test(m)$p.value;"
+            f"tt <- replicate({REPEATS}, system.time(for (i in 1:20) fisher.test(m))"
+            f"[['elapsed']] / 20);"
+            f"cat('{label}', median(tt), sprintf('%.17g', p), '\\n', sep = '|')")
+    try:
+        out = subprocess.run(["Rscript", "-e", "\n".join(lines)], capture_output=True, text=True,
+                             timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"Rscript failed: {e}"
+    if out.returncode != 0:
+        return None, f"Rscript exited {out.returncode}: {out.stderr.strip()[:200]}"
+    res = {}
+    for line in out.stdout.splitlines():
+        parts = line.split("|")
+        if len(parts) >= 3 and parts[0] in TABLES:
+            res[parts[0]] = (float(parts[1]), float(parts[2]))
+    return res, ""
+
+
+def main() -> None:
+    r, why = _r_times()
+    print(f"{'table':12s} {'oncotrial':>11s} {'R fisher.test':>14s} {'ratio':>7s} {'p (oncotrial)':>22s} "
+          f"{'rel. diff to R':>15s}")
+    for label, t in TABLES.items():
+        m = np.array(t)
+        ours = _median_time(lambda m=m: fisher_exact(m))
+        p = fisher_exact(m).pvalue
+        if r is not None and label in r:
+            rt, rp = r[label]
+            print(f"{label:12s} {ours * 1e3:9.2f}ms {rt * 1e3:12.2f}ms {ours / rt:6.1f}x {p:22.17g} "
+                  f"{abs(p - rp) / rp:15.2e}")
+        else:
+            print(f"{label:12s} {ours * 1e3:9.2f}ms {'skipped':>14s} {'':>7s} {p:22.17g}")
+    if r is None:
+        print(f"R column skipped: {why}")
+    print("ratio = oncotrial / R (median of repeated runs, same machine, same moment).")
+
+
+if __name__ == "__main__":
+    main()

@@ -36,6 +36,7 @@ from oncotrial.evidence.twins._plan_km import Checkpoint, plan_times
 from oncotrial.evidence.twins._responders import _Ctx, choose_responders, tune_dor, tune_pooled_dor
 from oncotrial.evidence.twins._safety import adverse_event_rows, exposure_rows, prior_therapy_rows
 from oncotrial.evidence.twins._spec import DAYS_PER_MONTH, Cohort, Endpoint, TwinSpec, load_spec
+from oncotrial.evidence.twins._subgroups import apply_subgroups
 from oncotrial.io._schema import TABLES
 
 __all__ = ["TwinDataset", "generate_twin"]
@@ -393,6 +394,7 @@ def _cohort_twin(rng, spec: TwinSpec, c: Cohort, eff: dict) -> dict[str, list[di
         subjects.append(row)
         plan.append(p)
     _baseline(rng, c, subjects, n_enr - n_eff)
+    apply_subgroups(c.subgroups, c.categorical, subjects, plan)  # no random draw: issue 20
     prior, lines = prior_therapy_rows(rng, c, [s["subject_id"] for s in subjects],
                                       [np.datetime64(s["enrol_date"]) for s in subjects]) \
         if c.prior_therapy else ([], {})

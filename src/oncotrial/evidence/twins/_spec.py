@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from oncotrial._errors import OncotrialValueError
+from oncotrial.evidence.twins._subgroups import parse_subgroups
 
 __all__ = [
     "BUNDLED_SPECS",
@@ -156,6 +157,7 @@ class Cohort:
     ae_any: tuple[tuple[AEBand, int, str], ...]
     prior_therapy: tuple[tuple[str, int, str, str], ...]  # regimen, count, group, source
     primary_site: str = ""
+    subgroups: tuple = ()  # of _subgroups.Subgroup (issue 20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +379,8 @@ def _cohort(d: dict, i: int, n_visits: int) -> Cohort:
         baseline_population=bpop, categorical=tuple(cat), continuous=tuple(cont),
         ae_rows=tuple(rows), ae_any=ae_any, prior_therapy=tuple(prior),
         primary_site=d.get("primary_site", ""),
+        subgroups=parse_subgroups(d.get("subgroup"), w, cat, nb, efficacy.value,
+                                  bor["CR"].value + bor["PR"].value, _err),
     )
 
 

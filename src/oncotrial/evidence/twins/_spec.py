@@ -82,6 +82,7 @@ class Endpoint:
     censor_window: Reported | None = None
     range: Reported | None = None  # DoR: (min, max) months
     range_max_censored: bool = False
+    followup_alive: Reported | None = None  # OS: median (range) follow-up of alive patients
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +298,8 @@ def _endpoint(d: dict | None, where: str) -> Endpoint:
     return Endpoint(median=med, median_ci=ci, landmarks=tuple(lms),
                     events=_count(d, "events", where, required=False),
                     censor_window=_rep(d, "censor_window", where, required=False),
-                    range=rng, range_max_censored=bool(d.get("range_max_censored", False)))
+                    range=rng, range_max_censored=bool(d.get("range_max_censored", False)),
+                    followup_alive=_rep(d, "followup_alive", where, required=False))
 
 
 def _cohort(d: dict, i: int, n_visits: int) -> Cohort:

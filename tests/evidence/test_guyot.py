@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from oncotrial import OncotrialValueError
 from oncotrial.evidence import reconstruct_ipd
@@ -30,6 +34,7 @@ def _digitise(fit):
     return tt, np.minimum.accumulate(np.round(np.asarray(ss), 3)[ix])
 
 
+@pytest.mark.filterwarnings("ignore:reconstruct_ipd.*events reconstructed")  # seed 3: 89 vs 87
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
 @pytest.mark.parametrize("with_total", [False, True])
 def test_reconstruct_ipd_1_simulated_trial(seed: int, with_total: bool) -> None:
@@ -88,3 +93,56 @@ def test_reconstruct_ipd_4_first_point_prepended() -> None:
 def test_reconstruct_ipd_5_bad_input(args, match: str) -> None:
     with pytest.raises(OncotrialValueError, match=match):
         reconstruct_ipd(*args)
+
+
+def test_reconstruct_ipd_6_empty_interval_issue20() -> None:
+    """Non-regression, issue 20: a risk-table interval without a digitised point made the
+    censoring loop run away (50,005,119 patients). Now it is merged, as IPDfromKM does."""
+    r = reconstruct_ipd([0, 1, 2, 6, 7], [1, 0.9, 0.8, 0.6, 0.5], [0, 3, 6], [30, 20, 15])
+    assert len(r.ipd) == 30
+    assert r.risk_table.used.tolist() == [True, False, True]
+    assert r.risk_table.note[1].startswith("no digitised point in [3, 6)")
+    # hand check of interval [0, 6) (points 0, 1, 2): first guess 30*0.6 - 15 = 3 censored
+    # leaves 21 at 6 (events 3, 3), 6 too many; with 3 + 6 = 9 censored, spread at 0.6, 1.2,
+    # ..., 5.4 (1, 2, 6 per step), events are round(29*0.1) = 3 at t=1 and
+    # round(24*(1-0.8/(26/29))) = 3 at t=2, and 29 - 3 - 2 - 3 - 6 = 15 are at risk at 6.
+    ipd = r.ipd
+    assert ipd.time[ipd.event == 1].tolist()[:6] == [1.0] * 3 + [2.0] * 3
+    assert int(((ipd.event == 0) & (ipd.time < 6)).sum()) == 9
+    assert r.risk_table.n_risk_ipd.tolist() == [30, 21, 15]
+
+
+def test_reconstruct_ipd_7_risk_times_after_curve() -> None:
+    r = reconstruct_ipd([0, 1, 2], [1, 0.9, 0.8], [0, 1, 5], [10, 9, 4])
+    assert r.risk_table.note[2] == "after the last digitised time"
+    assert len(r.ipd) == 10
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(0, 10_000))
+@example(seed=287)  # one-point last interval: censorings went to the interval before (fixed)
+@example(seed=2155)  # an event at t=0: the digitiser's corner point at -0.001 is dropped
+def test_reconstruct_ipd_8_property_bounded(seed: int) -> None:
+    """Random digitisations with random gaps: the reconstruction always ends with exactly
+    n_risk[0] patients, no more events than patients, and numbers at risk never above the
+    given ones at the used risk-table times."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 200))
+    time, event = _simulate(seed, n)
+    fit = kaplan_meier(time, event)
+    if fit.n_event.sum() == 0:
+        return
+    t, s = _digitise(fit)
+    keep = (rng.random(len(t)) < rng.uniform(0.1, 1.0)) & (t >= 0)
+    keep[-1] = True
+    t, s = t[keep], s[keep]
+    rt = np.arange(0, 30, float(rng.choice([1, 2, 3, 6])))
+    nr = fit.risk_table(rt).n_risk.to_numpy()
+    nr = nr[: max(int(np.flatnonzero(nr > 0).max()) + 1, 1)]
+    rt = rt[: len(nr)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        total = int(event.sum()) if seed % 2 else None
+        r = reconstruct_ipd(t, s, rt, nr, total_events=total)
+    assert len(r.ipd) == nr[0]
+    assert 0 <= r.n_events <= nr[0]

@@ -132,10 +132,11 @@ def test_search_records_1_filters() -> None:
     assert {r.id for r in search_records(RECORDS, target="CTLA-4", phase="II")} == {
         "NIPINEC-NIVO-IPI", "DART-NEN", "CA209-538-NEN", "DUNE-GEP-G3"}
     assert {r.id for r in search_records(RECORDS, grade="G1")} == {
-        "TALENT-panNET", "TALENT-GINET", "AXITINIB-OCTREOTIDE"}
+        "TALENT-panNET", "TALENT-GINET", "TALENT", "AXITINIB-OCTREOTIDE", "PRRT-GINET"}
     assert {r.id for r in search_records(RECORDS, primary_site="pancreas",
                                          tumor_type="NET")} == {
-        "TALENT-panNET", "SANET-P", "SUNITINIB-PNET"}
+        "TALENT-panNET", "TALENT", "SANET-P", "SUNITINIB-PNET", "CHEMO-PNET",
+        "COMBINATIONS-PNET", "CABOZANTINIB-NET"}
 
 
 def test_records_frame_1_columns() -> None:

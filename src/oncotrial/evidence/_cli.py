@@ -126,7 +126,16 @@ def compare_command(
     responders: Annotated[int, typer.Option(help="Responders (events) in the new trial.")],
     n: Annotated[int, typer.Option("--n", help="Evaluable patients in the new trial.")],
     endpoint: Annotated[str, typer.Option(help="orr, dcr, pfs_rate or os_rate.")] = "orr",
-    subgroup: Annotated[str | None, typer.Option(help="Use this subgroup, e.g. NEC.")] = None,
+    population: Annotated[str | None, typer.Option(
+        help="NEC or NET: trials of only that type plus the matching subgroups of mixed trials "
+             "(default: --tumor-type).")] = None,
+    subgroup: Annotated[str | None, typer.Option(help="Pool exactly this subgroup.")] = None,
+    timepoint: Annotated[str | None, typer.Option(
+        help="Landmark of pfs_rate/os_rate, e.g. '6 months'.")] = None,
+    new_id: Annotated[str | None, typer.Option(
+        "--new-id", help="Record id of the new trial (left out of its history).")] = None,
+    keep_identical: Annotated[bool, typer.Option(
+        "--keep-identical", help="Keep records reporting exactly responders/n.")] = False,
     measure: Annotated[str, typer.Option(help="PLO or PFT.")] = "PLO",
     method: Annotated[str, typer.Option(help="REML, DL or GLMM.")] = "REML",
     alternative: Annotated[str, typer.Option(help="two-sided, greater or less.")] = "two-sided",
@@ -137,34 +146,40 @@ def compare_command(
     phase: PhaseOpt = None, records: RecordsOpt = None, no_builtin: NoBuiltin = False,
     as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
-    """Pool the historical records matching the filters and test a new trial's rate against it."""
-    hist = search_records(_load(records, no_builtin),
-                          **_filters(line, drug_class, target, tumor_type, grade, primary_site,
-                                     phase))
+    """Pool like-with-like historical results and test a new trial's rate against them.
+
+    Every record is listed with its status (pooled / reference / excluded) and the reason.
+    """
+    recs = _load(records, no_builtin)
     try:
-        res = compare_proportion(responders, n, hist, endpoint=endpoint, subgroup=subgroup,
-                                 measure=measure, method=method, alternative=alternative,
-                                 new_label=label)
+        res = compare_proportion(
+            responders, n, recs, endpoint=endpoint, population=population, subgroup=subgroup,
+            timepoint=timepoint, new_id=new_id, exclude_identical=not keep_identical,
+            measure=measure, method=method, alternative=alternative, new_label=label,
+            **_filters(line, drug_class, target, tumor_type, grade, primary_site, phase))
     except OncotrialError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     if plot is not None:
         from oncotrial.report._figure_base import save_figure
-        from oncotrial.report._forest import forest_plot
 
-        fig = forest_plot(res.forest_rows(), xlabel=f"{endpoint.upper()} (proportion)",
-                          ref_line=res.pooled.estimate, value_format="{:.3f}")
+        fig = res.forest_figure()
         fmt = plot.suffix.lstrip(".").lower() or "png"
         save_figure(fig, plot.with_suffix(""), formats=(fmt,))
     if as_json:
         out = {"summary": res.summary().to_dict(orient="records")[0],
-               "studies": res.studies.to_dict(orient="records"), "skipped": list(res.skipped)}
+               "studies": res.studies.to_dict(orient="records"),
+               "considered": json.loads(res.considered.to_json(orient="records")),
+               "references": json.loads(res.references.to_json(orient="records")),
+               "estimators": json.loads(res.estimators.to_json(orient="records")),
+               "note": res.note, "skipped": list(res.skipped)}
         typer.echo(json.dumps(out, indent=1, default=float))
         return
     if as_csv:
         typer.echo(res.summary().to_csv(index=False), nl=False)
         return
-    _emit(res.studies.round(4), False, False, "Historical studies pooled")
+    _emit(res.studies.round(4), False, False,
+          f"Historical results pooled (population {res.population or 'as recorded'})")
     s = res.summary().iloc[0]
     con = _console()
     con.print(f"Pooled {endpoint} ({method}, {measure}, k={res.pooled.k}): {s.pooled:.3f} "
@@ -172,8 +187,19 @@ def compare_command(
               f"[{s.pi_low:.3f}, {s.pi_high:.3f}], tau2 {s.tau2:.4f}, I2 {s.i2:.1f}%")
     con.print(f"{label}: {responders}/{n} = {responders / n:.3f}; exact binomial test vs "
               f"{s.pooled:.3f} ({alternative}): p = {s.pvalue:.4g}")
-    if res.skipped:
-        con.print(f"Skipped (no count/denominator): {', '.join(res.skipped)}")
+    est = res.estimators.drop(columns=["error"]).round(4)
+    _emit(est, False, False, "Estimators side by side")
+    if res.note:
+        con.print(escape(res.note))
+    if len(res.references):
+        _emit(res.references, False, False, "Reference values (no count/denominator; not pooled)")
+    other = res.considered[res.considered.status == "excluded"]
+    unmatched = other.reason.str.startswith("does not match the filters")
+    _emit(other[~unmatched][["id", "population", "count", "n", "reason"]], False, False,
+          "Records left out, and why")
+    if unmatched.any():
+        con.print(escape(f"Not matching the filters ({int(unmatched.sum())}): "
+                         f"{', '.join(other.id[unmatched])} (--json lists each reason)"))
     if plot is not None:
         con.print(f"Forest plot written to {plot}")
 

@@ -3,10 +3,31 @@
 Hand-written port of the algorithm of Guyot, Ades, Ouwens and Welton [1]_ (their published R code,
 steps 1-6): no Python library implements it. Input: digitised (time, survival) points read off
 the figure, the numbers at risk printed under it and, when reported, the total number of events.
+
+Two safeguards follow R IPDfromKM 0.1.10 [2]_ (``preprocess`` + ``getIPD``), the reference
+implementation the tests compare with (``tools/golden_guyot.R``):
+
+* a risk-table interval that holds no digitised point is merged into the interval before it
+  (IPDfromKM's ``preprocess`` builds its interval table from the points, so such an interval has
+  no row); Guyot's published loop never ends there (oncotrial issue 20: one arm came back with
+  50,005,119 patients);
+* the censoring search of an interval is bounded: the number censored stays in
+  ``[0, N_i - N_{i+1}]`` (IPDfromKM stops at ``N_i - N_{i+1} + 1``) and the search ends when
+  the bound stops it from moving.
+
+The result carries a check of the reconstructed patients, events and numbers at risk against
+the given ones (``ReconstructionResult.checks``).
+
+References
+----------
+.. [1] Guyot P, Ades AE, Ouwens MJNM, Welton NJ. BMC Med Res Methodol 2012;12:9.
+.. [2] Liu N, Zhou Y, Lee JJ. IPDfromKM: reconstruct individual patient data from published
+   Kaplan-Meier survival curves. BMC Med Res Methodol 2021;21:111. CRAN package IPDfromKM.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +54,18 @@ class ReconstructionResult(Result):
     n_events, n_censored : int
     total_events : int or None
         The ``total_events`` constraint used, echoed.
+    risk_table : DataFrame
+        One row per given risk-table time: ``time``, ``n_risk`` (given), ``n_risk_ipd`` (the
+        number at risk in ``ipd`` just before ``time``, R ``summary(survfit, times)``),
+        ``used`` (bool) and ``note`` (why a row was not used: no digitised point in its
+        interval, or after the last digitised time).
+    checks : DataFrame
+        ``quantity`` (``'patients'``, ``'events'`` when ``total_events`` is given), ``given``,
+        ``reconstructed``, ``ok``. Patients always match (checked; an error otherwise); an
+        events mismatch also warns (the reported total is not attainable on the digitised
+        curve, e.g. events after its last point).
+
+        .. versionadded:: 0.2 (issue 20) ``risk_table`` and ``checks``.
     """
 
     ipd: pd.DataFrame
@@ -41,12 +74,17 @@ class ReconstructionResult(Result):
     n_events: int
     n_censored: int
     total_events: int | None
+    risk_table: pd.DataFrame
+    checks: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
-        """One-row table: n, events, censored, RMSE and maximum absolute difference."""
+        """One-row table: n, events, censored, RMSE, maximum absolute difference and the number
+        of risk-table intervals merged for want of a digitised point."""
         return pd.DataFrame([{"n": len(self.ipd), "n_events": self.n_events,
                               "n_censored": self.n_censored, "total_events": self.total_events,
-                              "rmse": self.rmse, "max_abs_diff": self.max_abs_diff}])
+                              "rmse": self.rmse, "max_abs_diff": self.max_abs_diff,
+                              "intervals_merged": int((~self.risk_table.used).sum()),
+                              "checks_ok": bool(self.checks.ok.all())}])
 
 
 def _spread_censoring(ts: np.ndarray, lo: int, hi_break: int, n_cen: int, cen: np.ndarray,
@@ -54,10 +92,12 @@ def _spread_censoring(ts: np.ndarray, lo: int, hi_break: int, n_cen: int, cen: n
     """Place ``n_cen`` censorings evenly on (t[lo], t[hi_break]) and count them per step.
 
     Counts go to ``cen[lo:k_last+1]`` using bins ``(t[j], t[j+1]]`` (R ``hist`` defaults:
-    right-closed, lowest break included).
+    right-closed, lowest break included). An interval with a single point (the last one, when
+    the curve's final point opens it) has no span to spread over: its censorings are left to the
+    end of follow-up, where IPDfromKM also puts them.
     """
     cen[lo:k_last + 1] = 0
-    if n_cen <= 0:
+    if n_cen <= 0 or hi_break <= lo:
         return
     ct = ts[lo] + np.arange(1, n_cen + 1) * (ts[hi_break] - ts[lo]) / (n_cen + 1)
     breaks = ts[lo:hi_break + 1]
@@ -118,6 +158,11 @@ def reconstruct_ipd(t, s, risk_times, n_risk, total_events: int | None = None
     midpoints between digitised times, and patients left at the end are censored at the last
     digitised time.
 
+    Edge rules: a risk-table row whose interval holds no digitised point is merged into the
+    interval before it (IPDfromKM's rule; listed in ``risk_table.note``); the number censored
+    in an interval is kept in ``[0, N_i - N_{i+1}]`` and in the last interval in
+    ``[0, N_last]``, so the search always ends and never creates patients.
+
     References
     ----------
     .. [1] Guyot P, Ades AE, Ouwens MJNM, Welton NJ. Enhanced secondary analysis of survival
@@ -131,6 +176,12 @@ def reconstruct_ipd(t, s, risk_times, n_risk, total_events: int | None = None
     >>> r = reconstruct_ipd([0, 1, 2, 3, 4], [1, 0.9, 0.8, 0.7, 0.6], [0, 2], [10, 9])
     >>> r.ipd.time[r.ipd.event == 1].tolist(), r.n_censored, round(r.max_abs_diff, 12)
     ([1.0, 2.0, 3.0, 4.0], 6, 0.0)
+
+    A risk-table time (2) whose interval [2, 3) holds no digitised point is merged:
+
+    >>> r = reconstruct_ipd([0, 1, 3, 4], [1, 0.9, 0.8, 0.7], [0, 2, 3], [20, 15, 14])
+    >>> len(r.ipd), r.risk_table.used.tolist()
+    (20, [True, False, True])
     """
     func = "reconstruct_ipd"
     ts = as_float_array(t, func, "t", nonnegative=True)
@@ -142,8 +193,9 @@ def reconstruct_ipd(t, s, risk_times, n_risk, total_events: int | None = None
     _validate(ts, ss, tr, nr, total_events, func)
     if ts[0] > 0:
         ts, ss = np.concatenate(([0.0], ts)), np.concatenate(([1.0], ss))
-    keep = tr <= ts[-1]
-    tr, nr = tr[keep], nr[keep].astype(int).copy()
+    tr_all, nr_all = tr.copy(), nr.astype(int)
+    used, notes = _usable_intervals(ts, tr_all)
+    tr, nr = tr_all[used], nr_all[used].copy()
     nint = len(tr)
     lower = np.array([int(np.searchsorted(ts, x, side="left")) for x in tr])
     upper = np.append(lower[1:] - 1, len(ts) - 1)
@@ -158,17 +210,21 @@ def reconstruct_ipd(t, s, risk_times, n_risk, total_events: int | None = None
     last = 0
     for i in range(nint - 1):
         lo, hi, nxt = lower[i], upper[i], lower[i + 1]
+        cap = max(int(nr[i] - nr[i + 1]), 0)  # no more censored than leave the risk set
         n_cen[i] = int(np.round(nr[i] * ss[nxt] / ss[lo] - nr[i + 1])) if ss[lo] > 0 else 0
+        n_cen[i] = min(max(n_cen[i], 0), cap)
         for _ in range(10_000):
-            if n_cen[i] <= 0:
-                n_cen[i] = 0
             _spread_censoring(ts, lo, nxt, n_cen[i], cen, hi)
             n_hat[lo] = nr[i]
             last = _km_pass(ss, lo, hi, n_hat, d, cen, km, last_i[i], i == 0, clamp=False)
             gap = int(n_hat[nxt] - nr[i + 1])
-            n_cen[i] += gap
-            if not (gap > 0 or (gap < 0 and n_cen[i] > 0)):
+            new_cen = min(max(n_cen[i] + gap, 0), cap)
+            if not (gap > 0 or (gap < 0 and n_cen[i] > 0)) or new_cen == n_cen[i]:
                 break
+            n_cen[i] = new_cen
+        if n_hat[nxt] < 0:  # more events than patients: censor no one who is not there
+            n_hat[lo] = nr[i]
+            last = _km_pass(ss, lo, hi, n_hat, d, cen, km, last_i[i], i == 0, clamp=True)
         if n_hat[nxt] < nr[i + 1]:
             nr[i + 1] = int(n_hat[nxt])
         last_i[i + 1] = last
@@ -180,7 +236,7 @@ def reconstruct_ipd(t, s, risk_times, n_risk, total_events: int | None = None
         n_cen[-1] = 0
 
     def last_interval() -> None:
-        n_cen[-1] = max(n_cen[-1], 0)
+        n_cen[-1] = min(max(n_cen[-1], 0), int(nr[-1]))
         _spread_censoring(ts, lo, hi, n_cen[-1], cen, hi - 1)
         n_hat[lo] = nr[-1]
         _km_pass(ss, lo, hi, n_hat, d, cen, km, last_i[-1], nint == 1, clamp=True)
@@ -196,9 +252,35 @@ def reconstruct_ipd(t, s, risk_times, n_risk, total_events: int | None = None
                 sumd = int(d.sum())
                 if not (sumd > total_events or (sumd < total_events and n_cen[-1] > 0)):
                     break
+                before = n_cen[-1]
                 n_cen[-1] += sumd - total_events
                 last_interval()
-    return _assemble(ts, ss, d, cen, int(nr[0]), total_events)
+                if n_cen[-1] == before:
+                    break
+    return _assemble(ts, ss, d, cen, int(nr[0]), total_events, tr_all, nr_all, used, notes)
+
+
+def _usable_intervals(ts: np.ndarray, tr: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Which risk-table rows open an interval holding a digitised point (IPDfromKM's rule).
+
+    The row at 0 always does (a point (0, 1) is prepended). A later row whose interval
+    ``[T_i, T_{i+1})`` holds no digitised point is merged into the interval before it, and rows
+    after the last digitised time are not used.
+    """
+    used = np.zeros(len(tr), dtype=bool)
+    notes = [""] * len(tr)
+    lower = np.searchsorted(ts, tr, side="left")
+    for i in range(len(tr)):
+        if tr[i] > ts[-1]:
+            notes[i] = "after the last digitised time"
+            continue
+        nxt = tr[i + 1] if i + 1 < len(tr) else np.inf
+        if i == 0 or (lower[i] < len(ts) and ts[lower[i]] < nxt):
+            used[i] = True
+        else:
+            notes[i] = (f"no digitised point in [{tr[i]:g}, {nxt:g}): merged into the interval "
+                        "before it (as IPDfromKM's preprocess does)")
+    return used, notes
 
 
 def _validate(ts, ss, tr, nr, total_events, func: str) -> None:
@@ -230,7 +312,8 @@ def _validate(ts, ss, tr, nr, total_events, func: str) -> None:
                                   f"{total_events!r}.")
 
 
-def _assemble(ts, ss, d, cen, n0: int, total_events) -> ReconstructionResult:
+def _assemble(ts, ss, d, cen, n0: int, total_events, tr_all, nr_all, used, notes
+              ) -> ReconstructionResult:
     from oncotrial.stats import kaplan_meier
 
     ev_t = np.repeat(ts, d)
@@ -247,7 +330,26 @@ def _assemble(ts, ss, d, cen, n0: int, total_events) -> ReconstructionResult:
     else:
         s_hat = np.ones_like(ts)
     diff = s_hat - ss
+    if len(ipd) != n0:  # pragma: no cover - guaranteed by the bounded search above
+        raise OncotrialValueError(
+            f"`n_risk` of `reconstruct_ipd` gave {n0} patients at time 0 but {len(ipd)} were "
+            "reconstructed. Check that the risk table belongs to the digitised curve.")
+    at_risk = np.array([int((time >= x).sum()) for x in tr_all])
+    risk_table = pd.DataFrame({"time": tr_all, "n_risk": nr_all, "n_risk_ipd": at_risk,
+                               "used": used, "note": notes})
+    n_ev = int(event.sum())
+    rows = [{"quantity": "patients", "given": n0, "reconstructed": len(ipd), "ok": True}]
+    if total_events is not None:
+        rows.append({"quantity": "events", "given": int(total_events), "reconstructed": n_ev,
+                     "ok": n_ev == int(total_events)})
+        if n_ev != int(total_events):
+            warnings.warn(
+                f"reconstruct_ipd: {n_ev} events reconstructed but `total_events` is "
+                f"{int(total_events)}; the curve as digitised cannot carry that many (or that "
+                "few) events. Check the digitisation of the curve's tail and the reported total.",
+                UserWarning, stacklevel=3)
     return ReconstructionResult(
         ipd=ipd, rmse=float(np.sqrt(np.mean(diff**2))), max_abs_diff=float(np.max(np.abs(diff))),
-        n_events=int(event.sum()), n_censored=int(len(event) - event.sum()),
-        total_events=None if total_events is None else int(total_events))
+        n_events=n_ev, n_censored=int(len(event) - n_ev),
+        total_events=None if total_events is None else int(total_events),
+        risk_table=risk_table, checks=pd.DataFrame(rows))

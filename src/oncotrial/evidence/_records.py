@@ -20,10 +20,35 @@ import yaml
 
 from oncotrial._errors import OncotrialValueError
 
-__all__ = ["Outcome", "TrialRecord", "load_records", "records_frame", "search_records"]
+__all__ = ["Outcome", "TrialRecord", "canonical_subgroup", "load_records", "records_frame",
+           "search_records"]
 
-ENDPOINTS = ("orr", "dcr", "median_pfs", "median_os", "median_dor", "pfs_rate", "os_rate")
+ENDPOINTS = ("orr", "dcr", "median_pfs", "median_os", "median_dor", "pfs_rate", "os_rate",
+             "deaths", "median_followup")
 RATE_ENDPOINTS = ("orr", "dcr", "pfs_rate", "os_rate")
+#: endpoints printed as a percentage: the poolable rates plus the share of patients who died
+PERCENT_ENDPOINTS = (*RATE_ENDPOINTS, "deaths")
+MEDIAN_ENDPOINTS = ("median_pfs", "median_os", "median_dor")
+ASSESSORS = ("central", "investigator")
+#: how a median follow-up was computed, as the paper states it
+FOLLOWUP_METHODS = ("reverse KM", "alive patients", "not stated")
+#: Canonical subgroup labels: alias (lower case) -> label, and label -> (tumour type of the
+#: patients it describes or None, definition). A subgroup not listed here must carry its own
+#: ``subgroup_definition`` in the record file.
+SUBGROUP_ALIASES = {
+    "nec": "NEC", "necs": "NEC", "poorly differentiated nec": "NEC",
+    "net": "NET", "nets": "NET", "g3 net": "NET", "g3 nets": "NET",
+    "gep-nec": "GEP-NEC", "gep nec": "GEP-NEC", "gepnec": "GEP-NEC",
+    "gep-net": "GEP-NET", "gep net": "GEP-NET",
+    "lung lcnec": "lung LCNEC", "pulmonary lcnec": "lung LCNEC",
+}
+SUBGROUPS: dict[str, tuple[str | None, str]] = {
+    "NEC": ("NEC", "patients with poorly differentiated neuroendocrine carcinoma (NEC)"),
+    "NET": ("NET", "patients with well-differentiated neuroendocrine tumours (NET)"),
+    "GEP-NEC": ("NEC", "patients with NEC of gastroenteropancreatic origin"),
+    "GEP-NET": ("NET", "patients with NET of gastroenteropancreatic origin"),
+    "lung LCNEC": ("NEC", "patients with large-cell NEC of the lung"),
+}
 UNITS = ("percent", "months", "weeks", "days")
 TUMOR_TYPES = ("NEC", "NET", "mixed")
 GRADES = ("G1", "G2", "G3")
@@ -38,9 +63,10 @@ RECORD_FIELDS: dict[str, tuple[str, bool]] = {
     "line": ("int", False), "tumor_type": ("str", False), "grade": ("list", False),
     "differentiation": ("list", False), "primary_sites": ("list", False),
     "agents": ("list", True), "targets": ("list", False), "drug_class": ("list", False),
-    "n_enrolled": ("int", False), "n_evaluable": ("int", False),
-    "primary_source": ("str", True), "sources": ("sources", True), "notes": ("str", False),
-    "superseded_by": ("str", False), "outcomes": ("outcomes", True),
+    "n_enrolled": ("int", False), "n_evaluable": ("int", False), "n_safety": ("int", False),
+    "population_quote": ("str", False), "primary_source": ("str", True),
+    "sources": ("sources", True), "notes": ("str", False),
+    "superseded_by": ("str", False), "part_of": ("str", False), "outcomes": ("outcomes", True),
 }
 OUTCOME_FIELDS: dict[str, tuple[str, bool]] = {
     "endpoint": ("str", True), "subgroup": ("str", False), "value": ("num", False),
@@ -48,6 +74,9 @@ OUTCOME_FIELDS: dict[str, tuple[str, bool]] = {
     "range_low": ("num", False), "range_high": ("num", False), "count": ("int", False),
     "n": ("int", False), "timepoint": ("str", False), "source": ("str", True),
     "quote": ("str", True), "derivation": ("str", False),
+    "subgroup_definition": ("str", False), "subgroup_tumor_type": ("str", False),
+    "assessor": ("str", False), "range_high_censored": ("bool", False),
+    "not_reached": ("bool", False), "method": ("str", False),
 }
 SOURCE_FIELDS = {"key": True, "citation": True, "seed": False}
 
@@ -70,6 +99,22 @@ class Outcome:
     n: int | None = None
     timepoint: str | None = None
     derivation: str | None = None
+    subgroup_definition: str | None = None
+    subgroup_tumor_type: str | None = None
+    assessor: str | None = None
+    range_high_censored: bool | None = None
+    not_reached: bool | None = None
+    method: str | None = None
+
+    @property
+    def population(self) -> str:
+        """``'whole trial'`` or ``'subgroup: <label> (<definition>)'``.
+
+        .. versionadded:: 0.2 (issue 20)
+        """
+        if self.subgroup is None:
+            return "whole trial"
+        return f"subgroup: {self.subgroup} ({self.subgroup_definition})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +141,44 @@ class TrialRecord:
     drug_class: tuple[str, ...] | None = None
     n_enrolled: int | None = None
     n_evaluable: int | None = None
+    n_safety: int | None = None
+    population_quote: str | None = None
     notes: str | None = None
     superseded_by: str | None = None
+    part_of: str | None = None
 
-    def outcome(self, endpoint: str, subgroup: str | None = None) -> Outcome | None:
-        """The outcome for ``endpoint``/``subgroup`` from the primary source (else the first)."""
+    def outcome(self, endpoint: str, subgroup: str | None = None, *,
+                assessor: str | None = None, timepoint: str | None = None) -> Outcome | None:
+        """The outcome for ``endpoint``/``subgroup`` from the primary source (else the first).
+
+        ``subgroup`` is matched after label unification (``'GEP NEC'`` = ``'GEP-NEC'``).
+        Without ``assessor``, an outcome without one or assessed centrally comes first.
+        """
+        want = canonical_subgroup(subgroup)
         hits = [o for o in self.outcomes if o.endpoint == endpoint
-                and (o.subgroup or "").lower() == (subgroup or "").lower()]
-        hits.sort(key=lambda o: o.source != self.primary_source)
+                and (o.subgroup or "") == (want or "")
+                and (assessor is None or o.assessor == assessor)
+                and (timepoint is None or o.timepoint == timepoint)]
+        hits.sort(key=lambda o: (o.source != self.primary_source, o.assessor == "investigator"))
         return hits[0] if hits else None
+
+    def population_tumor_type(self, o: Outcome) -> str | None:
+        """Tumour type of the patients an outcome describes: the record's for a whole-trial
+        outcome, the subgroup's otherwise (None when the subgroup does not say)."""
+        return self.tumor_type if o.subgroup is None else o.subgroup_tumor_type
+
+
+def canonical_subgroup(label: str | None) -> str | None:
+    """Unified subgroup label: ``'gep nec'`` -> ``'GEP-NEC'``, ``'NECs'`` -> ``'NEC'``.
+
+    Examples
+    --------
+    >>> canonical_subgroup("GEP NEC"), canonical_subgroup("necs"), canonical_subgroup("Ki-67 >55%")
+    ('GEP-NEC', 'NEC', 'Ki-67 >55%')
+    """
+    if label is None:
+        return None
+    return SUBGROUP_ALIASES.get(str(label).strip().lower(), str(label).strip())
 
 
 # ----------------------------------------------------------------------------- validation
@@ -152,10 +226,36 @@ def _check_outcome(o: dict, rec: dict, file: str, where: str) -> Outcome:
         raise _err(file, where, "endpoint", f"must be one of {ENDPOINTS}; got {o['endpoint']!r}.")
     if o["unit"] not in UNITS:
         raise _err(file, where, "unit", f"must be one of {UNITS}; got {o['unit']!r}.")
-    rate = o["endpoint"] in RATE_ENDPOINTS
+    rate = o["endpoint"] in PERCENT_ENDPOINTS
     if rate != (o["unit"] == "percent"):
         raise _err(file, where, "unit", f"{o['endpoint']} needs unit "
                    f"{'percent' if rate else 'months, weeks or days'}; got {o['unit']!r}.")
+    if o["assessor"] is not None and o["assessor"] not in ASSESSORS:
+        raise _err(file, where, "assessor", f"must be one of {ASSESSORS}; got {o['assessor']!r}.")
+    if o["method"] is not None and o["method"] not in FOLLOWUP_METHODS:
+        raise _err(file, where, "method", f"must be one of {FOLLOWUP_METHODS}; got "
+                   f"{o['method']!r}.")
+    if o["method"] is not None and o["endpoint"] != "median_followup":
+        raise _err(file, where, "method", "is only used with endpoint median_followup.")
+    if o["not_reached"] and o["value"] is not None:
+        raise _err(file, where, "not_reached", f"a median not reached has value null; got "
+                   f"{o['value']!r}.")
+    if o["subgroup"] is not None:
+        o["subgroup"] = canonical_subgroup(o["subgroup"])
+        known = SUBGROUPS.get(o["subgroup"])
+        if o["subgroup_definition"] is None:
+            if known is None:
+                raise _err(file, where, "subgroup_definition", f"is required for subgroup "
+                           f"{o['subgroup']!r} (not one of the labels {sorted(SUBGROUPS)}): say "
+                           "which patients it holds, e.g. 'Ki-67 > 55%, of 37 evaluable'.")
+            o["subgroup_definition"] = known[1]
+        if o["subgroup_tumor_type"] is None and known is not None:
+            o["subgroup_tumor_type"] = known[0]
+    elif o["subgroup_definition"] is not None or o["subgroup_tumor_type"] is not None:
+        raise _err(file, where, "subgroup_definition", "needs a `subgroup` label.")
+    if o["subgroup_tumor_type"] is not None and o["subgroup_tumor_type"] not in TUMOR_TYPES:
+        raise _err(file, where, "subgroup_tumor_type", f"must be one of {TUMOR_TYPES}; got "
+                   f"{o['subgroup_tumor_type']!r}.")
     for f in ("value", "ci_low", "ci_high", "range_low", "range_high"):
         v = o[f]
         if v is None:
@@ -207,11 +307,13 @@ def _parse_record(raw: Any, file: str, idx: int) -> TrialRecord:
         for v in rec[field] or []:
             if v not in allowed:
                 raise _err(file, where, field, f"entries must be in {allowed}; got {v!r}.")
-    for field in ("n_enrolled", "n_evaluable"):
+    for field in ("n_enrolled", "n_evaluable", "n_safety"):
         if rec[field] is not None and rec[field] < 1:
             raise _err(file, where, field, f"must be >= 1; got {rec[field]!r}.")
     if rec["n_enrolled"] and rec["n_evaluable"] and rec["n_evaluable"] > rec["n_enrolled"]:
         raise _err(file, where, "n_evaluable", f"exceeds n_enrolled ({rec['n_enrolled']}).")
+    if rec["n_enrolled"] and rec["n_safety"] and rec["n_safety"] > rec["n_enrolled"]:
+        raise _err(file, where, "n_safety", f"exceeds n_enrolled ({rec['n_enrolled']}).")
     outcomes = tuple(
         _check_outcome(_check_fields(o, OUTCOME_FIELDS, file, f"{where} outcome #{j + 1}"),
                        rec, file, f"{where} outcome #{j + 1}")
@@ -298,9 +400,11 @@ def load_records(extra: str | Path | Iterable[str | Path] | None = None, *,
             seen[r.id] = label
             records.append(r)
     for r in records:
-        if r.superseded_by is not None and r.superseded_by not in seen:
-            raise _err(r.file, f"record {r.id!r}", "superseded_by",
-                       f"refers to an unknown id {r.superseded_by!r}.")
+        for field in ("superseded_by", "part_of"):
+            target = getattr(r, field)
+            if target is not None and target not in seen:
+                raise _err(r.file, f"record {r.id!r}", field,
+                           f"refers to an unknown id {target!r}.")
     return records
 
 

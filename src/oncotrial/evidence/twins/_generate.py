@@ -31,11 +31,13 @@ import pandas as pd
 from oncotrial._errors import OncotrialValueError
 from oncotrial._result import Result
 from oncotrial.evidence.twins._baseline import assign_baseline
+from oncotrial.evidence.twins._followup import tune_followup
 from oncotrial.evidence.twins._lesions import SubjectVisits, lesion_rows, scheduled_days, visit_dates
 from oncotrial.evidence.twins._plan_km import Checkpoint, plan_times
 from oncotrial.evidence.twins._responders import _Ctx, choose_responders, tune_dor, tune_pooled_dor
 from oncotrial.evidence.twins._safety import adverse_event_rows, exposure_rows, prior_therapy_rows
 from oncotrial.evidence.twins._spec import DAYS_PER_MONTH, Cohort, Endpoint, TwinSpec, load_spec
+from oncotrial.evidence.twins._subgroups import apply_subgroups
 from oncotrial.io._schema import TABLES
 
 __all__ = ["TwinDataset", "generate_twin"]
@@ -172,7 +174,7 @@ class _Schedule:
         return days, labels
 
 
-def _pair_os(rng, ids, pfs_t, pfs_e, pfs_slot, os_t, os_e, os_slot, what):
+def _pair_os(rng, ids, pfs_t, pfs_e, pfs_slot, os_t, os_e, os_slot, what, slots_out=None):
     """Pair planned OS items with subjects, moving items only inside their slots.
 
     A PFS-censored subject needs a censored OS item at or after its PFS time (alive at the last
@@ -208,6 +210,8 @@ def _pair_os(rng, ids, pfs_t, pfs_e, pfs_slot, os_t, os_e, os_slot, what):
             lo = max(lo, min(int(pfs_t[i]) + 7, int(os_slot[k][1])))
             t = int(rng.integers(lo, min(int(os_slot[k][1]), lo + 14) + 1))
         out[i] = (t, bool(os_e[k]))
+        if slots_out is not None:
+            slots_out[i] = (int(os_slot[k][0]), int(os_slot[k][1]))
     return out
 
 
@@ -254,7 +258,12 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
                                 min_censored=int(np.sum(~pfs_e)))
         k0 = len(ne_idx)
         paired = _pair_os(rng, others, pfs_t, pfs_e, slots, os_t[k0:], os_e[k0:], os_slot[k0:],
-                          f"{c.name} OS")
+                          f"{c.name} OS", slots_out=(os_slots := {}))
+        if c.os.followup_alive is not None:
+            fa = c.os.followup_alive.value
+            med, rng_d = (fa[0], (fa[1], fa[2])) if isinstance(fa, list | tuple) else (fa, None)
+            tune_followup(paired, os_slots, pfs_t, pfs_e, med * DAYS_PER_MONTH,
+                          None if rng_d is None else tuple(x * DAYS_PER_MONTH for x in rng_d))
     else:  # nothing reported: death 2-20 months after progression unless past the follow-up
         paired = {}
         for i in others:
@@ -393,6 +402,7 @@ def _cohort_twin(rng, spec: TwinSpec, c: Cohort, eff: dict) -> dict[str, list[di
         subjects.append(row)
         plan.append(p)
     _baseline(rng, c, subjects, n_enr - n_eff)
+    apply_subgroups(c.subgroups, c.categorical, subjects, plan)  # no random draw: issue 20
     prior, lines = prior_therapy_rows(rng, c, [s["subject_id"] for s in subjects],
                                       [np.datetime64(s["enrol_date"]) for s in subjects]) \
         if c.prior_therapy else ([], {})

@@ -3,8 +3,17 @@
 Design margins (RECIST 1.1, Eisenhauer et al. 2009 [1]_, sections 4.3.1-4.3.3), so that no
 measurement sits near a threshold:
 
-* PR: target sum 40-55 % of baseline (threshold: -30 %).
+* PR: target sum 22-62 % of baseline (threshold: -30 %) and <= 112 % of the nadir.
 * SD: target sum >= 80 % of baseline and <= 112 % of the nadir (thresholds -30 % / +20 %).
+
+Realistic trajectories (issue 20): the main random stream draws exactly what it always drew
+(so every other table of a twin is unchanged for a seed); the sizes themselves come from a
+second, per-subject stream (seeded from the subject id and its baseline sizes): a per-patient
+depth of response (nadir 22-60 % of baseline for a PR) reached at a per-patient assessment (the
+spread of nadir times), slow regrowth after it, a per-patient stable-disease level (82-108 %)
+with drift, per-lesion random effects (lesions of one patient shrink unequally) and
+measurement noise (2 % of the sum per assessment, 5 % per lesion). The target sum is set
+first and the lesions are rescaled to it, so every margin above holds after rounding.
 * PD by growth: sum >= 130 % of the nadir AND >= nadir + 10 mm (thresholds +20 % and +5 mm);
   otherwise PD by a new lesion (unequivocal, status PRESENT).
 * CR: every non-nodal target 0 mm, every nodal target 5 mm short axis (< 10 mm), every
@@ -19,13 +28,17 @@ References
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = ["SubjectVisits", "lesion_rows", "scheduled_days", "visit_dates"]
 
-PR_RANGE = (0.40, 0.55)
+PR_RANGE = (0.40, 0.55)  # the main stream's draw (kept so the stream is unchanged)
+PR_NADIR_RANGE = (0.22, 0.60)
+PR_MAX = 0.62
+SD_LEVEL_RANGE = (0.82, 1.08)
 SD_MIN_OF_BASELINE = 0.80
 SD_MAX_OF_NADIR = 1.12
 PD_MIN_OF_NADIR = 1.30
@@ -123,6 +136,9 @@ def lesion_rows(rng: np.random.Generator, subject_id: str, baseline_day: int, fi
 
     add(baseline_day, "BASELINE", base, "PRESENT", False)
     b_sum = float(base.sum())
+    aux = np.random.default_rng([zlib.crc32(subject_id.encode()), round(b_sum * 10),
+                                 abs(int(baseline_day))])
+    traj = _Trajectory(aux, len(base), visits.responses)
     nadir = b_sum
     f_prev = 1.0
     for day, label, resp in zip(visits.days, visits.labels, visits.responses, strict=True):
@@ -138,14 +154,18 @@ def lesion_rows(rng: np.random.Generator, subject_id: str, baseline_day: int, fi
         if resp == "PR":
             hi = min(PR_RANGE[1], (nadir * SD_MAX_OF_NADIR - 1.0) / b_sum)
             lo = min(PR_RANGE[0], hi)
-            f = float(rng.uniform(lo, hi)) if f_prev > PR_RANGE[1] else float(
+            # main-stream draw kept (its value is superseded by the trajectory)
+            _ = float(rng.uniform(lo, hi)) if f_prev > PR_RANGE[1] else float(
                 np.clip(f_prev * rng.uniform(0.9, 1.05), lo, hi))
+            f = traj.pr(min(PR_MAX, (nadir * SD_MAX_OF_NADIR - 1.0) / b_sum))
             nt = "PRESENT"
             new = False
         elif resp == "SD":
             lo = max(SD_MIN_OF_BASELINE, 0.0)
             hi = min(1.10, nadir * SD_MAX_OF_NADIR / b_sum)
-            f = float(rng.uniform(lo, max(lo, hi))) if hi > lo else lo
+            if hi > lo:
+                _ = float(rng.uniform(lo, max(lo, hi)))
+            f = traj.sd(lo, hi) if hi > lo else lo
             nt = "PRESENT"
             new = False
         else:  # PD
@@ -157,7 +177,7 @@ def lesion_rows(rng: np.random.Generator, subject_id: str, baseline_day: int, fi
                 f = f_prev if f_prev > 0 else 0.0
                 new = True
             nt = "PRESENT"
-        d = base * f
+        d = traj.spread(base, f)
         if resp != "PD" and f_prev == 0.0:
             d = np.where(nodes_a, NODE_CR_SHORT_AXIS, 0.0)
         d = np.round(d, 1)
@@ -166,3 +186,45 @@ def lesion_rows(rng: np.random.Generator, subject_id: str, baseline_day: int, fi
             nadir = min(nadir, float(d.sum()))
         f_prev = f
     return rows
+
+
+class _Trajectory:
+    """Per-patient shape of the target-sum trajectory (from the auxiliary stream ``aux``)."""
+
+    def __init__(self, aux: np.random.Generator, k: int, responses: list[str]):
+        self.aux = aux
+        n_pr = sum(r == "PR" for r in responses)
+        self.f_nadir = float(aux.uniform(*PR_NADIR_RANGE))
+        self.f_first = float(aux.uniform(self.f_nadir, PR_MAX))
+        self.j_nadir = int(aux.integers(0, max(n_pr, 1)))
+        self.regrow = float(aux.uniform(0.0, 0.04))
+        self.sd_level = float(aux.uniform(*SD_LEVEL_RANGE))
+        self.sd_drift = float(aux.normal(0.0, 0.01))
+        self.lesion_effect = aux.normal(0.0, 0.12, k)
+        self.j_pr = 0
+        self.j_sd = 0
+
+    def pr(self, hi: float) -> float:
+        j = self.j_pr
+        self.j_pr += 1
+        if j <= self.j_nadir:
+            w = 1.0 if self.j_nadir == 0 else j / self.j_nadir
+            f = self.f_first + (self.f_nadir - self.f_first) * w
+        else:
+            f = self.f_nadir * (1.0 + self.regrow * (j - self.j_nadir))
+        f *= 1.0 + float(self.aux.normal(0.0, 0.02))
+        return float(np.clip(f, 0.15, max(0.15, hi)))
+
+    def sd(self, lo: float, hi: float) -> float:
+        f = self.sd_level + self.sd_drift * self.j_sd + float(self.aux.normal(0.0, 0.02))
+        self.j_sd += 1
+        return float(np.clip(f, lo, hi))
+
+    def spread(self, base: np.ndarray, f: float) -> np.ndarray:
+        """Lesion sizes with sum ``f * sum(base)``: per-lesion effects and noise, rescaled."""
+        if f <= 0:
+            return base * 0.0
+        w = base * np.exp(self.lesion_effect * (1.0 - min(f, 1.0))) \
+            * (1.0 + self.aux.normal(0.0, 0.05, len(base)))
+        w = np.maximum(w, 1e-6)
+        return w * (f * float(base.sum()) / float(w.sum()))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from oncotrial._errors import OncotrialValueError
+from oncotrial.evidence.twins._subgroups import parse_subgroups
 
 __all__ = [
     "BUNDLED_SPECS",
@@ -81,6 +82,7 @@ class Endpoint:
     censor_window: Reported | None = None
     range: Reported | None = None  # DoR: (min, max) months
     range_max_censored: bool = False
+    followup_alive: Reported | None = None  # OS: median (range) follow-up of alive patients
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,7 @@ class Cohort:
     ae_any: tuple[tuple[AEBand, int, str], ...]
     prior_therapy: tuple[tuple[str, int, str, str], ...]  # regimen, count, group, source
     primary_site: str = ""
+    subgroups: tuple = ()  # of _subgroups.Subgroup (issue 20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +298,8 @@ def _endpoint(d: dict | None, where: str) -> Endpoint:
     return Endpoint(median=med, median_ci=ci, landmarks=tuple(lms),
                     events=_count(d, "events", where, required=False),
                     censor_window=_rep(d, "censor_window", where, required=False),
-                    range=rng, range_max_censored=bool(d.get("range_max_censored", False)))
+                    range=rng, range_max_censored=bool(d.get("range_max_censored", False)),
+                    followup_alive=_rep(d, "followup_alive", where, required=False))
 
 
 def _cohort(d: dict, i: int, n_visits: int) -> Cohort:
@@ -377,6 +381,8 @@ def _cohort(d: dict, i: int, n_visits: int) -> Cohort:
         baseline_population=bpop, categorical=tuple(cat), continuous=tuple(cont),
         ae_rows=tuple(rows), ae_any=ae_any, prior_therapy=tuple(prior),
         primary_site=d.get("primary_site", ""),
+        subgroups=parse_subgroups(d.get("subgroup"), w, cat, nb, efficacy.value,
+                                  bor["CR"].value + bor["PR"].value, _err),
     )
 
 

@@ -3,6 +3,7 @@
 See ``docs/data-model.md`` for every table, column, code, mapping and validation rule.
 """
 
+from oncotrial.io._adam import AdamData, read_adam
 from oncotrial.io._api import detect_kind, example_data_path, read_study, validate
 from oncotrial.io._issues import DataValidationError, Issue, ValidationReport
 from oncotrial.io._schema import TABLES, Column, Table
@@ -12,6 +13,7 @@ from oncotrial.io._template import read_template, write_template, write_template
 
 __all__ = [
     "TABLES",
+    "AdamData",
     "Column",
     "DataValidationError",
     "Issue",
@@ -21,6 +23,7 @@ __all__ = [
     "detect_kind",
     "empty_table",
     "example_data_path",
+    "read_adam",
     "read_sdtm",
     "read_study",
     "read_template",

@@ -176,7 +176,7 @@ def adam_derivation(data: AdamData, spec) -> StudyDerivation:
     ev = spec.evaluator or "INVESTIGATOR"
     roles = _roles(spec)
     adsl, pops = _adsl(data.datasets["adsl"], spec)
-    logs, used = [], {}
+    logs, used, renamed = [], {}, set()
     frames: dict[str, pd.DataFrame | None] = {}
     for name in ("adrs", "adtte", "adtr"):
         if name not in data.datasets:
@@ -186,6 +186,8 @@ def adam_derivation(data: AdamData, spec) -> StudyDerivation:
         logs.append(log)
         recs, u = _rename(recs, roles)
         used.update(u)
+        if any(k != v for k, v in u.items()):
+            renamed.add(name)
         frames[name] = recs
     adrs = frames["adrs"]
     if adrs is None:
@@ -207,11 +209,19 @@ def adam_derivation(data: AdamData, spec) -> StudyDerivation:
                                "DECISION": "record not analysed",
                                "REASON": (log["file"] + " row " + log["row"].astype(str) + ": "
                                           + log["reason"]).astype(object)})
+    adae = _adae(data.datasets.get("adae"))
+    for name, df in (("adsl", adsl), ("adrs", adrs), ("adtte", adtte), ("adae", adae)):
+        if name in data.datasets:  # for the written XPT and define.xml (origin, labels)
+            src = set(data.datasets[name].columns)
+            if name in renamed:
+                src.discard("PARAMCD")
+            df.attrs["labels"] = dict(data.labels.get(name, {}))
+            df.attrs["input_variables"] = sorted(src)
     settings = {"source": "adam", "evaluator": ev, "files": dict(sorted(data.files.items())),
                 **pops, "parameters": dict(sorted(used.items())), "aval_unit": unit,
                 "reference": spec.reference}
     return StudyDerivation(adsl=adsl, adrs=adrs, adtte=adtte,
-                           adae=_adae(data.datasets.get("adae")),
+                           adae=adae,
                            timepoints=_timepoints(frames["adtr"], ev),
                            rs_comparison=pd.DataFrame(), gmi=pd.DataFrame(), log=log_df,
                            settings=settings)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from oncotrial._errors import OncotrialValueError
 from oncotrial._result import Result
+from oncotrial.analysis._adam import adam_study
 from oncotrial.analysis._arm_tests import logrank_by_cohort
 from oncotrial.analysis._common import BASELINE_COLUMNS, cohorts_of, num
 from oncotrial.analysis._efficacy import (
@@ -29,11 +30,11 @@ from oncotrial.analysis._efficacy import (
     subgroup_orr,
 )
 from oncotrial.analysis._populations import add_populations, baseline_table, flow_counts
+from oncotrial.analysis._results_meta import results_metadata
 from oncotrial.analysis._safety import ae_table, ctcae_versions
 from oncotrial.analysis._spec import StudySpec, load_study_spec
 from oncotrial.analysis._survival import cox_analysis, km_analysis
 from oncotrial.derive import StudyDerivation, derive_study
-from oncotrial.analysis._adam import adam_study
 from oncotrial.io import detect_kind, read_study
 
 __all__ = ["StudyAnalysis", "analyze_study", "results_json"]
@@ -168,6 +169,7 @@ def analyze_study(spec: StudySpec | str | Path,
     res["derivation"] = {"settings": {k: (num(v) if isinstance(v, int | float) else v)
                                       for k, v in derived.settings.items()},
                          "log_rows": len(derived.log)}
+    res["analyses"] = results_metadata(res, spec, derived.settings)  # ARS-like metadata
     return StudyAnalysis(spec=spec, derived=derived, adsl=adsl, results=res, curves=curves)
 
 

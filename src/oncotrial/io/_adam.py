@@ -116,7 +116,7 @@ def read_adam(path: str | Path, *, parameters: Mapping[str, str] | None = None,
         p = found[name]
         try:
             text, labels = read_adam_file(p)
-        except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one finding
+        except Exception as exc:
             issues.append(Issue(file=p.name, row=None, column=None, value=type(exc).__name__,
                                 expected=f"a readable {p.suffix.lstrip('.')} file ({exc})",
                                 rule="unreadable-file"))

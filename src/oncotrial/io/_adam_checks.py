@@ -123,6 +123,9 @@ def type_dataset(text: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Issu
             issues += _issues_at(bad, file, c, s, "a number", "non-numeric")
             out[c] = num.where(~bad)
         elif is_date_variable(c):
+            # a SAS datetime at midnight in a *DT variable (some writers) is that date
+            s = s.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?$", r"\1",
+                              regex=True)
             p = parse_dates(s)
             issues += _issues_at(p.status == "bad", file, c, s,
                                  "an ISO 8601 date YYYY-MM-DD that exists", "bad-date")

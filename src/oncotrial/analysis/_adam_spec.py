@@ -60,7 +60,7 @@ def parse_adam_section(sec: Any) -> AdamSpec:
     ...     parse_adam_section({"arm": "ARM"})
     ... except ValueError as e:
     ...     print(str(e)[:50])
-    `[adam].arm` of the study spec must be one of ['TRT
+    `[adam].arm` of the study spec must be one of ['TR
     """
     if not isinstance(sec, dict):
         raise _err("[adam]", "a table", sec, "Write it as an [adam] section.")

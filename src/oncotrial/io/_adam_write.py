@@ -154,20 +154,20 @@ def xpt_problems(df: pd.DataFrame, dataset: str, label: str, labels: Mapping[str
         if len(lab) > MAX_LABEL:
             out.append(f"{dataset}.{c} label {lab!r} ({len(lab)} characters; at most 40)")
         s = df[c]
-        if s.dtype == object:
+        if not pd.api.types.is_numeric_dtype(s):
             b = s.map(lambda v: len(v.encode("utf-8")) if isinstance(v, str) else 0)
             for i in np.flatnonzero(b.to_numpy() > MAX_VALUE_BYTES)[:5]:
                 out.append(f"{dataset}.{c} row {i + 1}: value of {b.iloc[i]} bytes (at most 200)")
             na = s.map(lambda v: isinstance(v, str) and not v.isascii())
             for i in np.flatnonzero(na.to_numpy())[:5]:
                 out.append(f"{dataset}.{c} row {i + 1}: non-ASCII value {s.iloc[i]!r}")
-        elif s.dtype == "float64":
-            x = s.to_numpy()
+        else:
+            x = s.to_numpy(dtype="float64", na_value=np.nan)
             ax = np.abs(x)
             with np.errstate(invalid="ignore"):
                 bad = np.isinf(x) | (ax > IBM_MAX) | ((ax > 0) & (ax < IBM_MIN))
             for i in np.flatnonzero(bad)[:5]:
-                out.append(f"{dataset}.{c} row {i + 1}: number {x[i]!r} outside the XPT v5 "
+                out.append(f"{dataset}.{c} row {i + 1}: number {float(x[i])!r} outside the XPT v5 "
                            "range (0 or 5.4e-79 to 7.2e75 in magnitude)")
     return out
 

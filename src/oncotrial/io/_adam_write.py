@@ -155,11 +155,15 @@ def xpt_problems(df: pd.DataFrame, dataset: str, label: str, labels: Mapping[str
             out.append(f"{dataset}.{c} label {lab!r} ({len(lab)} characters; at most 40)")
         s = df[c]
         if not pd.api.types.is_numeric_dtype(s):
-            b = s.map(lambda v: len(v.encode("utf-8")) if isinstance(v, str) else 0)
-            for i in np.flatnonzero(b.to_numpy() > MAX_VALUE_BYTES)[:5]:
-                out.append(f"{dataset}.{c} row {i + 1}: value of {b.iloc[i]} bytes (at most 200)")
-            na = s.map(lambda v: isinstance(v, str) and not v.isascii())
-            for i in np.flatnonzero(na.to_numpy())[:5]:
+            # each distinct value is measured once (values repeat a lot)
+            codes, uniq = pd.factorize(s.astype(object), use_na_sentinel=True)
+            nbytes = np.array([len(v.encode("utf-8")) if isinstance(v, str) else 0
+                               for v in uniq] + [0])[codes]
+            ascii_ = np.array([not isinstance(v, str) or v.isascii() for v in uniq] + [True]
+                              )[codes]
+            for i in np.flatnonzero(nbytes > MAX_VALUE_BYTES)[:5]:
+                out.append(f"{dataset}.{c} row {i + 1}: value of {nbytes[i]} bytes (at most 200)")
+            for i in np.flatnonzero(~ascii_)[:5]:
                 out.append(f"{dataset}.{c} row {i + 1}: non-ASCII value {s.iloc[i]!r}")
         else:
             x = s.to_numpy(dtype="float64", na_value=np.nan)
@@ -202,20 +206,31 @@ def write_xpt(df: pd.DataFrame, path: str | Path, *, dataset: str, label: str = 
     ...     read_xpt(p)[0]["AVAL"].tolist()
     [1.5]
     """
-    import pyreadstat
-
     frame, labs, formats = xpt_ready(df, labels)
-    problems = xpt_problems(frame, dataset, label, labs)
+    check_xpt(frame, dataset, label, labs)
+    return write_ready(frame, labs, formats, path, dataset=dataset, label=label)
+
+
+def check_xpt(frame: pd.DataFrame, dataset: str, label: str, labels: Mapping[str, str]) -> None:
+    """Raise the house-style error listing every :func:`xpt_problems` of a ready frame."""
+    problems = xpt_problems(frame, dataset, label, labels)
     if problems:
         more = "" if len(problems) <= 20 else f" ... and {len(problems) - 20} more"
         raise OncotrialValueError(
             f"`df` of `write_xpt` must fit SAS transport v5; got {len(problems)} problem(s) in "
             f"{dataset}: " + "; ".join(problems[:20]) + more + ". Rename long variables, "
             "shorten labels and values, or write CSV only.")
+
+
+def write_ready(frame: pd.DataFrame, labels: Mapping[str, str], formats: Mapping[str, str],
+                path: str | Path, *, dataset: str, label: str = "") -> Path:
+    """Write an :func:`xpt_ready` frame that passed :func:`check_xpt` (no checks here)."""
+    import pyreadstat
+
     path = Path(path)
     pyreadstat.write_xport(frame, str(path), file_label=label, table_name=dataset,
-                           column_labels=[labs[c] for c in frame.columns],
-                           file_format_version=5, variable_format=formats or None)
+                           column_labels=[labels[c] for c in frame.columns],
+                           file_format_version=5, variable_format=dict(formats) or None)
     return path
 
 
@@ -243,4 +258,4 @@ def read_xpt(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 __all__ = ["LABELS", "MAX_LABEL", "MAX_NAME", "MAX_VALUE_BYTES", "XPT_DROP", "XPT_RENAMES",
-           "read_xpt", "write_xpt", "xpt_problems", "xpt_ready"]
+           "check_xpt", "read_xpt", "write_ready", "write_xpt", "xpt_problems", "xpt_ready"]

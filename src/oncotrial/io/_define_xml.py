@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from oncotrial.io._adam_write import write_xpt, xpt_problems, xpt_ready
+from oncotrial.io._adam_write import check_xpt, write_ready, xpt_ready
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEF = "http://www.cdisc.org/ns/def/v2.0"
@@ -89,10 +89,11 @@ def _item_type(s: pd.Series, fmt: str | None) -> tuple[str, dict[str, str]]:
         x = x[np.isfinite(x)]
         if len(x) and np.all(np.mod(x, 1) == 0) and np.all(np.abs(x) < 1e15):
             return "integer", {"Length": str(max(len(str(int(v))) for v in x))}
-        digits = [len(f"{v:.10g}".split(".")[1]) if "." in f"{v:.10g}" else 0 for v in x]
+        digits = [len(f"{v:.10g}".split(".")[1]) if "." in f"{v:.10g}" else 0
+                  for v in np.unique(x)]
         return "float", {"Length": "8", "SignificantDigits": str(max(digits, default=0))}
-    n = int(s.map(lambda v: len(v.encode("utf-8")) if isinstance(v, str) else 0).max()
-            ) if len(s) else 1
+    uniq = pd.unique(s.astype(object))
+    n = max((len(v.encode("utf-8")) for v in uniq if isinstance(v, str)), default=1)
     return "text", {"Length": str(max(n, 1))}
 
 
@@ -126,6 +127,12 @@ def define_xml(datasets: Mapping[str, pd.DataFrame], *, study: str = "STUDY",
     >>> check_define(xml)
     []
     """
+    ready = {name: xpt_ready(raw, (labels or {}).get(name)) for name, raw in datasets.items()}
+    return _define(ready, study=study, predecessors=predecessors, created=created)
+
+
+def _define(ready: Mapping[str, tuple[pd.DataFrame, dict, dict]], *, study: str,
+            predecessors: Mapping[str, set[str]] | None, created: str | None) -> bytes:
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
     created = created or datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S")
     nsmap = {None: ODM, "def": DEF, "xlink": XLINK}
@@ -144,8 +151,7 @@ def define_xml(datasets: Mapping[str, pd.DataFrame], *, study: str = "STUDY",
                                    f"{{{DEF}}}StandardName": "ADaM-IG",
                                    f"{{{DEF}}}StandardVersion": "1.1"})
     groups, items, codelists, methods, vlds, wcs, leaves = [], [], [], [], [], [], []
-    for name, raw in datasets.items():
-        frame, labs, fmts = xpt_ready(raw, (labels or {}).get(name))
+    for name, (frame, labs, fmts) in ready.items():
         pred = set((predecessors or {}).get(name, ()))
         ds_label, cls, structure, keys = DATASETS.get(
             name, (f"{name} Analysis Dataset", "ADAM OTHER", "One record per record", ()))
@@ -309,7 +315,7 @@ def check_define(xml: bytes, folder: str | Path | None = None) -> list[str]:
 
 
 def _check_files(root, folder: Path) -> list[str]:
-    from oncotrial.io._adam_write import read_xpt
+    import pyreadstat
 
     out = []
     items = {el.get("OID"): el for el in root.iter(f"{{{ODM}}}ItemDef")}
@@ -319,19 +325,21 @@ def _check_files(root, folder: Path) -> list[str]:
         if not path.is_file():
             out.append(f"{ig.get('Name')}: file {path.name} missing")
             continue
-        df, _ = read_xpt(path)
+        _, meta = pyreadstat.read_xport(str(path), metadataonly=True)
         names = [items[r.get("ItemOID")].get("Name") for r in ig.iter(f"{{{ODM}}}ItemRef")]
-        if names != list(df.columns):
+        if names != list(meta.column_names):
             out.append(f"{ig.get('Name')}: ItemRefs {names} differ from {path.name} variables")
             continue
         for r in ig.iter(f"{{{ODM}}}ItemRef"):
             it = items[r.get("ItemOID")]
-            if it.get("DataType") == "text":
-                s = df[it.get("Name")].dropna()
-                n = int(s.str.len().max()) if len(s) else 0
-                if n > int(it.get("Length")):
-                    out.append(f"{it.get('OID')}: Length {it.get('Length')} < data {n}")
+            width = meta.variable_storage_width.get(it.get("Name"), 0)
+            if it.get("DataType") == "text" and width > int(it.get("Length")):
+                out.append(f"{it.get('OID')}: Length {it.get('Length')} < stored width {width}")
     return out
+
+
+def _label(name: str) -> str:
+    return DATASETS.get(name, (f"{name} Analysis Dataset",))[0][:40]
 
 
 def write_adam_xpt(folder: str | Path, datasets: Mapping[str, pd.DataFrame], *,
@@ -354,17 +362,14 @@ def write_adam_xpt(folder: str | Path, datasets: Mapping[str, pd.DataFrame], *,
               for k, v in datasets.items()}
     predecessors = {k: set((predecessors or {}).get(k) or v.attrs.get("input_variables") or ())
                     for k, v in datasets.items()}
-    for name, df in datasets.items():
-        frame, labs, _ = xpt_ready(df, (labels or {}).get(name))
-        if xpt_problems(frame, name, DATASETS.get(name, (name,))[0][:40], labs):
-            write_xpt(df, folder / f"{name.lower()}.xpt", dataset=name,
-                      labels=(labels or {}).get(name))  # raises with the full list
-    xml = define_xml(datasets, study=study, labels=labels, predecessors=predecessors)
+    ready = {name: xpt_ready(df, labels.get(name)) for name, df in datasets.items()}
+    for name, (frame, labs, _) in ready.items():  # every dataset checked before any write
+        check_xpt(frame, name, _label(name), labs)
+    xml = _define(ready, study=study, predecessors=predecessors, created=None)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".xpt-") as tmp:
-        for name, df in datasets.items():
-            write_xpt(df, Path(tmp) / f"{name.lower()}.xpt", dataset=name,
-                      label=DATASETS.get(name, (f"{name} Analysis Dataset",))[0][:40],
-                      labels=labels.get(name))
+        for name, (frame, labs, fmts) in ready.items():
+            write_ready(frame, labs, fmts, Path(tmp) / f"{name.lower()}.xpt", dataset=name,
+                        label=_label(name))
         problems = check_define(xml, tmp)
         if problems:  # pragma: no cover - a bug of define_xml, not of the data
             raise RuntimeError("define.xml failed its structural check: " + "; ".join(problems))

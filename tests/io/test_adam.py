@@ -83,9 +83,9 @@ def test_rule_paramcd_param_one_to_one(tmp_path):
     tte = ADTTE + "S1,PFS,Overall Survival,30,0,DAYS\n"  # PARAM of OS reused for PFS
     f = _folder(tmp_path, **{"adsl.csv": ADSL, "adtte.csv": tte})
     assert ("paramcd-param", "adtte.csv", 3, "PARAMCD") in _rules(f)
+    (tmp_path / "b").mkdir()
     tte2 = ADTTE.replace("S2,OS,Overall Survival", "S2,OS,OS (days)")
-    f2 = _folder(tmp_path / "b" if (tmp_path / "b").mkdir() is None else tmp_path,
-                 **{"adsl.csv": ADSL, "adtte.csv": tte2})
+    f2 = _folder(tmp_path / "b", **{"adsl.csv": ADSL, "adtte.csv": tte2})
     assert ("paramcd-param", "adtte.csv", 2, "PARAM") in _rules(f2)
 
 

@@ -4,7 +4,9 @@ See ``docs/data-model.md`` for every table, column, code, mapping and validation
 """
 
 from oncotrial.io._adam import AdamData, read_adam
+from oncotrial.io._adam_write import read_xpt, write_xpt
 from oncotrial.io._api import detect_kind, example_data_path, read_study, validate
+from oncotrial.io._define_xml import check_define, define_xml, write_adam_xpt
 from oncotrial.io._issues import DataValidationError, Issue, ValidationReport
 from oncotrial.io._schema import TABLES, Column, Table
 from oncotrial.io._sdtm import read_sdtm
@@ -20,6 +22,8 @@ __all__ = [
     "StudyData",
     "Table",
     "ValidationReport",
+    "check_define",
+    "define_xml",
     "detect_kind",
     "empty_table",
     "example_data_path",
@@ -27,7 +31,10 @@ __all__ = [
     "read_sdtm",
     "read_study",
     "read_template",
+    "read_xpt",
     "validate",
+    "write_adam_xpt",
     "write_template",
     "write_template_skeleton",
+    "write_xpt",
 ]

@@ -116,6 +116,20 @@ def _adtte(df: pd.DataFrame, ev: str) -> tuple[pd.DataFrame, str]:
     return out, unit
 
 
+def grade_source(df: pd.DataFrame | None) -> str | None:
+    """The ADAE variables the grade comes from, in order of use (None without ADAE).
+
+    Examples
+    --------
+    >>> grade_source(pd.DataFrame({"ASEV": ["MILD"], "ASEVN": [1.0]}))
+    'ASEVN, ASEV'
+    """
+    if df is None:
+        return None
+    used = [v for v in ("ATOXGRN", "AETOXGR", "ASEVN", "ASEV", "AESEV") if v in df]
+    return ", ".join(used) or "none"
+
+
 def _adae(df: pd.DataFrame | None) -> pd.DataFrame:
     cols = ["USUBJID", "AEDECOD", "ATOXGRN", "TRTEMFL", "WORSTFL", "WORSTPFL", "APHASE"]
     if df is None:
@@ -219,7 +233,8 @@ def adam_derivation(data: AdamData, spec) -> StudyDerivation:
             df.attrs["input_variables"] = sorted(src)
     settings = {"source": "adam", "evaluator": ev, "files": dict(sorted(data.files.items())),
                 **pops, "parameters": dict(sorted(used.items())), "aval_unit": unit,
-                "reference": spec.reference}
+                "reference": spec.reference,
+                "ae_grade_from": grade_source(data.datasets.get("adae"))}
     return StudyDerivation(adsl=adsl, adrs=adrs, adtte=adtte,
                            adae=adae,
                            timepoints=_timepoints(frames["adtr"], ev),

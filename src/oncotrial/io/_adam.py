@@ -162,7 +162,7 @@ def analysis_records(data: AdamData, name: str) -> tuple[pd.DataFrame, pd.DataFr
     df = data.datasets[name]
     log = empty_mapping_log()
     if "ANL01FL" in df and df["ANL01FL"].eq("Y").any():
-        keep = df["ANL01FL"].eq("Y").fillna(False).to_numpy()
+        keep = df["ANL01FL"].eq("Y").fillna(False).to_numpy(dtype=bool)
         rows = np.flatnonzero(~keep) + 1
         if len(rows):
             log = pd.DataFrame({"file": pd.Series([data.files[name]] * len(rows),

@@ -170,7 +170,7 @@ def check_dataset(name: str, df: pd.DataFrame, file: str,
     for flag in FLAGS:
         if flag in df:
             s = df[flag]
-            bad = s.notna().to_numpy() & ~s.isin(["Y", "N"]).fillna(False).to_numpy()
+            bad = s.notna().to_numpy() & ~s.isin(["Y", "N"]).fillna(False).to_numpy(dtype=bool)
             issues += _issues_at(bad, file, flag, s, "Y, N or empty", "unknown-code")
     if name == "adsl":
         issues += _check_adsl(df, file)
@@ -181,13 +181,13 @@ def check_dataset(name: str, df: pd.DataFrame, file: str,
     if name == "adrs" and {"PARAMCD", "AVALC"} <= set(df.columns):
         roles = _roles(parameters)
         resp = [p for r in RESPONSE_ROLES for p in roles[r]]
-        m = df["PARAMCD"].isin(resp).fillna(False).to_numpy()
+        m = df["PARAMCD"].isin(resp).fillna(False).to_numpy(dtype=bool)
         a = df["AVALC"]
-        bad = m & a.notna().to_numpy() & ~a.isin(RESPONSE_CODES).fillna(False).to_numpy()
+        bad = m & a.notna().to_numpy() & ~a.isin(RESPONSE_CODES).fillna(False).to_numpy(dtype=bool)
         issues += _issues_at(bad, file, "AVALC", a, "a RECIST 1.1 response: " +
                              ", ".join(RESPONSE_CODES), "unknown-code")
         subj = [p for r in SUBJECT_LEVEL_ROLES for p in roles[r]]
-        issues += _duplicates(df, file, df["PARAMCD"].isin(subj).fillna(False).to_numpy())
+        issues += _duplicates(df, file, df["PARAMCD"].isin(subj).fillna(False).to_numpy(dtype=bool))
     return issues
 
 
@@ -214,7 +214,7 @@ def _check_adsl(df: pd.DataFrame, file: str) -> list[Issue]:
 def _check_params(df: pd.DataFrame, file: str) -> list[Issue]:
     issues: list[Issue] = []
     p = df["PARAMCD"]
-    issues += _issues_at((p.str.len() > 8).fillna(False).to_numpy(), file, "PARAMCD", p,
+    issues += _issues_at((p.str.len() > 8).fillna(False).to_numpy(dtype=bool), file, "PARAMCD", p,
                          "at most 8 characters", "paramcd-length")
     if "PARAM" not in df:
         return issues
@@ -241,7 +241,7 @@ def _duplicates(df: pd.DataFrame, file: str, mask: np.ndarray) -> list[Issue]:
         return []
     m = mask & df["USUBJID"].notna().to_numpy() & df["PARAMCD"].notna().to_numpy()
     if "ANL01FL" in df and df["ANL01FL"].eq("Y").any():
-        m &= df["ANL01FL"].eq("Y").fillna(False).to_numpy()
+        m &= df["ANL01FL"].eq("Y").fillna(False).to_numpy(dtype=bool)
     sub = df.loc[m, ["USUBJID", "PARAMCD"]]
     dup = sub.duplicated(keep="first")
     hit = np.zeros(len(df), dtype=bool)
@@ -257,7 +257,7 @@ def _check_adtte(df: pd.DataFrame, file: str) -> list[Issue]:
         a = df["AVAL"]
         issues += _issues_at(a.isna().to_numpy(), file, "AVAL", None,
                              "a value (ADTTE.AVAL is required)", "missing-value")
-        issues += _issues_at((a < 0).fillna(False).to_numpy(), file, "AVAL", a,
+        issues += _issues_at((a < 0).fillna(False).to_numpy(dtype=bool), file, "AVAL", a,
                              "a duration >= 0", "out-of-range")
     if "CNSR" in df:
         c = df["CNSR"].to_numpy(dtype=float)
@@ -270,7 +270,7 @@ def _check_adtte(df: pd.DataFrame, file: str) -> list[Issue]:
                              "bad-cnsr")
     if "AVALU" in df:
         u = df["AVALU"]
-        bad = u.notna().to_numpy() & ~u.str.upper().isin(TIME_UNITS).fillna(False).to_numpy()
+        bad = u.notna().to_numpy() & ~u.str.upper().isin(TIME_UNITS).fillna(False).to_numpy(dtype=bool)
         issues += _issues_at(bad, file, "AVALU", u, "a time unit: DAYS, WEEKS, MONTHS or "
                              "YEARS", "unknown-code")
     else:

@@ -109,9 +109,8 @@ def read_adam_file(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     --------
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     p = Path(tmp) / "adtte.parquet"
-    ...     pd.DataFrame({"usubjid": ["S1"], "AVAL": [12.0], "ADT": pd.to_datetime(["2020-01-02"])}
-    ...                  ).to_parquet(p)
+    ...     p = Path(tmp) / "adtte.csv"
+    ...     _ = p.write_text("usubjid,AVAL,ADT\\nS1,12,2020-01-02\\n")
     ...     df, labels = read_adam_file(p)
     >>> df.iloc[0].tolist(), labels
     (['S1', '12', '2020-01-02'], {})

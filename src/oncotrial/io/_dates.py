@@ -100,7 +100,7 @@ def parse_dates(values: pd.Series) -> ParsedDates:
     has_m = m.notna().to_numpy()
     has_d = d.notna().to_numpy()
     mnum = pd.to_numeric(m, errors="coerce")
-    month_ok = ~has_m | ((mnum >= 1) & (mnum <= 12)).fillna(False).to_numpy()
+    month_ok = ~has_m | ((mnum >= 1) & (mnum <= 12)).fillna(False).to_numpy(dtype=bool)
     first = y.fillna("2000") + "-" + m.fillna("01") + "-" + d.fillna("01")
     first = first.where(month_ok, "2000-01-01")
     earliest = pd.to_datetime(first, format="%Y-%m-%d", errors="coerce")

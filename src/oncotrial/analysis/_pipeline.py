@@ -19,6 +19,8 @@ import pandas as pd
 
 from oncotrial._errors import OncotrialValueError
 from oncotrial._result import Result
+from oncotrial.analysis._adam import adam_study
+from oncotrial.analysis._arm_tests import logrank_by_cohort
 from oncotrial.analysis._common import BASELINE_COLUMNS, cohorts_of, num
 from oncotrial.analysis._efficacy import (
     bor_by_subject,
@@ -28,11 +30,12 @@ from oncotrial.analysis._efficacy import (
     subgroup_orr,
 )
 from oncotrial.analysis._populations import add_populations, baseline_table, flow_counts
+from oncotrial.analysis._results_meta import results_metadata
 from oncotrial.analysis._safety import ae_table, ctcae_versions
 from oncotrial.analysis._spec import StudySpec, load_study_spec
 from oncotrial.analysis._survival import cox_analysis, km_analysis
 from oncotrial.derive import StudyDerivation, derive_study
-from oncotrial.io import read_study
+from oncotrial.io import detect_kind, read_study
 
 __all__ = ["StudyAnalysis", "analyze_study", "results_json"]
 
@@ -113,15 +116,19 @@ def analyze_study(spec: StudySpec | str | Path,
     if not isinstance(spec, StudySpec):
         spec = load_study_spec(spec)
     step("reading data")
-    study = read_study(spec.data)
-    ev = _evaluator(study, spec)
-    step("deriving ADaM datasets")
-    has_lesions = len(study.lesions) > 0
-    derived = derive_study(study, reference=spec.reference, confirm_days=spec.confirm_days,
-                           sd_min_days=spec.sd_min_days, evaluator=ev,
-                           responses_from="lesions" if has_lesions else "rs",
-                           teae_window_days=spec.teae_window_days,
-                           dor_basis="confirmed" if spec.confirmation else "unconfirmed")
+    if detect_kind(spec.data) == "adam":  # ADaM in: no derivation (analysis/_adam.py)
+        study, derived = adam_study(spec, step)
+        ev = derived.settings["evaluator"]
+    else:
+        study = read_study(spec.data)
+        ev = _evaluator(study, spec)
+        step("deriving ADaM datasets")
+        has_lesions = len(study.lesions) > 0
+        derived = derive_study(study, reference=spec.reference, confirm_days=spec.confirm_days,
+                               sd_min_days=spec.sd_min_days, evaluator=ev,
+                               responses_from="lesions" if has_lesions else "rs",
+                               teae_window_days=spec.teae_window_days,
+                               dor_basis="confirmed" if spec.confirmation else "unconfirmed")
     param = "CBOR" if spec.confirmation else "BOR"
     subj = study.subjects.set_index("subject_id")
     adsl = derived.adsl.copy()
@@ -154,6 +161,7 @@ def analyze_study(spec: StudySpec | str | Path,
     step("survival (Kaplan-Meier, Cox)")
     res["survival"], curves = km_analysis(adsl, derived.adtte, cohorts, spec, ev)
     res["cox"] = cox_analysis(adsl, derived.adtte, spec, ev)
+    res["logrank"] = logrank_by_cohort(adsl, derived.adtte, cohorts, spec, ev)
     step("adverse events")
     res["safety"] = {"all": ae_table(adsl, derived.adae, cohorts, spec),
                      "phases": {p: ae_table(adsl, derived.adae, cohorts, spec, phase=p)
@@ -161,6 +169,7 @@ def analyze_study(spec: StudySpec | str | Path,
     res["derivation"] = {"settings": {k: (num(v) if isinstance(v, int | float) else v)
                                       for k, v in derived.settings.items()},
                          "log_rows": len(derived.log)}
+    res["analyses"] = results_metadata(res, spec, derived.settings)  # ARS-like metadata
     return StudyAnalysis(spec=spec, derived=derived, adsl=adsl, results=res, curves=curves)
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from oncotrial.analysis._pipeline import StudyAnalysis, analyze_study, results_json
 from oncotrial.analysis._spec import StudySpec, load_study_spec, parse_study_spec
+from oncotrial.io._define_xml import write_adam_xpt
 
 DEMO_TRIALS = ("regomune", "nice-nec", "talent")
 
@@ -24,6 +25,16 @@ def _write_adam(analysis: StudyAnalysis, out: Path) -> None:
         if isinstance(df, pd.DataFrame) and len(df.columns):
             df.to_csv(adam / f"{name}.csv", index=False, lineterminator="\n",
                       date_format="%Y-%m-%d", float_format="%.10g")
+    # ADaM out: SAS transport v5 + define.xml 2.0 (oncotrial.io._define_xml)
+    write_adam_xpt(adam, {"ADSL": analysis.adsl, "ADRS": d.adrs, "ADTTE": d.adtte,
+                          "ADAE": d.adae}, study=_study_name(analysis.spec.title))
+
+
+def _study_name(title: str) -> str:
+    """A define.xml study name from the spec title (letters, digits, '-', '_')."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", title).strip("_")[:40] or "STUDY"
 
 
 def run_analysis(spec: StudySpec | str | Path, out_dir: str | Path,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from oncotrial._errors import OncotrialValueError
+from oncotrial.analysis._adam_spec import AdamSpec, parse_adam_section
 
 __all__ = ["DAYS_PER_UNIT", "CoxSpec", "StudySpec", "SubgroupSpec", "load_study_spec",
            "parse_study_spec"]
@@ -78,6 +79,7 @@ class StudySpec:
     phases: tuple[str, ...] = ()
     subgroups: tuple[SubgroupSpec, ...] = ()
     cox: CoxSpec = field(default_factory=CoxSpec)
+    adam: AdamSpec = field(default_factory=AdamSpec)  # [adam]: ADaM input folders only
 
     @property
     def days_per_unit(self) -> float:
@@ -178,7 +180,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     ...     print(str(e)[:44])
     `[study].colour` of the study spec must be a
     """
-    known = set(_SCHEMA) | {"subgroups"}
+    known = set(_SCHEMA) | {"subgroups", "adam"}
     for k in raw:
         if k not in known:
             raise _err(k, f"a known section ({', '.join(sorted(known))})", k,
@@ -280,6 +282,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     if "ties" in cx:
         ckw["ties"] = _choice("[cox].ties", cx["ties"], ("efron", "breslow", "exact"))
     kw["cox"] = CoxSpec(**ckw)
+    kw["adam"] = parse_adam_section(raw.get("adam", {}))
     return StudySpec(**kw)
 
 

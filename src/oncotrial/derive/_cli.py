@@ -45,7 +45,10 @@ def derive_command(
         "--dor-basis", help="confirmed (CBOR) or unconfirmed (BOR) responders enter DOR and TTR.")]
     = "confirmed",
 ) -> None:
-    """Derive ADSL, ADRS (OVR/BOR/CBOR/...), ADTTE (OS/PFS/DOR/TTR), ADAE and the log."""
+    """Derive ADSL, ADRS (OVR/BOR/CBOR/...), ADTTE (OS/PFS/DOR/TTR), ADAE and the log.
+
+    Writes CSVs, and ADSL/ADRS/ADTTE/ADAE also as SAS transport v5 (.xpt) with define.xml 2.0.
+    """
     if (sdtm is None) == (data is None):
         raise typer.BadParameter("give exactly one of --sdtm DIR or --data DIR")
     from oncotrial.io import read_sdtm, read_template
@@ -67,9 +70,14 @@ def derive_command(
         files["gmi.csv"] = res.gmi
     for name, df in files.items():
         _write(df, out / name)
+    from oncotrial.io._define_xml import write_adam_xpt
+
+    xpt = write_adam_xpt(out, {"ADSL": res.adsl, "ADRS": adrs, "ADTTE": res.adtte,
+                               "ADAE": res.adae})
     typer.echo(f"oncotrial derive: {len(res.adsl)} subjects, {len(adrs)} ADRS rows, "
                f"{len(res.adtte)} ADTTE rows, {len(res.adae)} ADAE rows "
-               f"in {time.perf_counter() - t0:.2f} s -> {out}")
+               f"in {time.perf_counter() - t0:.2f} s -> {out} "
+               f"(CSV; XPT v5 + define.xml: {', '.join(p.name for p in xpt)})")
     if len(res.rs_comparison):
         c = res.rs_comparison
         n_dis = int((c["AGREE"] == "N").sum())

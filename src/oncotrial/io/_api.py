@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Literal
 
 from oncotrial._errors import OncotrialValueError, bad_value
+from oncotrial.io._adam import read_adam
+from oncotrial.io._adam_files import has_adsl
 from oncotrial.io._issues import DataValidationError, Issue, ValidationReport
 from oncotrial.io._sdtm import read_sdtm
 from oncotrial.io._sdtm_files import FORMATS
@@ -15,9 +17,10 @@ from oncotrial.io._study import StudyData
 from oncotrial.io._template import read_template
 
 
-def detect_kind(path: str | Path) -> Literal["template", "sdtm"] | None:
+def detect_kind(path: str | Path) -> Literal["template", "sdtm", "adam"] | None:
     """Which reader a folder needs: ``'template'`` if ``subjects.csv`` exists (checked first),
-    ``'sdtm'`` if a ``dm`` file (``dm.csv``/``.xpt``/``.sas7bdat``, any case) exists, else None.
+    ``'sdtm'`` if a ``dm`` file (``dm.csv``/``.xpt``/``.sas7bdat``, any case) exists, ``'adam'``
+    if an ``adsl`` file (``adsl.csv``/``.xpt``/``.sas7bdat``/``.parquet``) exists, else None.
 
     Examples
     --------
@@ -32,6 +35,8 @@ def detect_kind(path: str | Path) -> Literal["template", "sdtm"] | None:
         return "template"
     if any(f"dm{ext}" in names for ext in FORMATS):
         return "sdtm"
+    if has_adsl(p):
+        return "adam"
     return None
 
 
@@ -65,6 +70,10 @@ def read_study(path: str | Path, *, evaluator: str | None = None,
                         "Run `oncotrial template DIR` for an empty template.")
     if kind == "sdtm":
         return read_sdtm(path, evaluator=evaluator, domains=domains)
+    if kind == "adam":
+        raise bad_value("path", "read_study", "a template or SDTM folder", str(path),
+                        "This is an ADaM folder: read it with oncotrial.io.read_adam(path), or "
+                        "analyse it with `oncotrial analyze` (no derivation needed).")
     data = read_template(path)
     if evaluator is not None:
         ev = evaluator.strip().upper()
@@ -76,7 +85,8 @@ def read_study(path: str | Path, *, evaluator: str | None = None,
 
 def validate(path: str | Path, *, evaluator: str | None = None,
              domains: Mapping[str, str] | None = None) -> ValidationReport:
-    """Validate a template or SDTM folder; return every finding, never raise on data problems.
+    """Validate a template, SDTM or ADaM folder; return every finding, never raise on data
+    problems.
 
     Argument problems (an unknown ``evaluator``, a path that is not a folder of either kind)
     are returned as one ``error`` finding too, so the CLI can print them in the same table.
@@ -92,8 +102,11 @@ def validate(path: str | Path, *, evaluator: str | None = None,
     if kind is None:
         return ValidationReport([Issue(
             file=str(path), row=None, column=None, value=None, rule="missing-file",
-            expected="a folder with subjects.csv (template) or dm.csv/.xpt/.sas7bdat (SDTM)")])
+            expected="a folder with subjects.csv (template), dm.csv/.xpt/.sas7bdat (SDTM) or "
+                     "adsl.csv/.xpt/.sas7bdat/.parquet (ADaM)")])
     try:
+        if kind == "adam":
+            return read_adam(path, _raise=False).report
         if kind == "sdtm":
             data = read_sdtm(path, evaluator=evaluator, domains=domains, _raise=False)
         else:

@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
     @app.command("validate")
     def validate_cmd(
         folder: Annotated[Path, typer.Argument(
-            help="Template folder (subjects.csv) or SDTM folder (dm.*).")],
+            help="Template folder (subjects.csv), SDTM folder (dm.*) or ADaM folder (adsl.*).")],
         evaluator: Annotated[str | None, typer.Option(
             "--evaluator", help="Keep only this evaluator's lesions/responses.")] = None,
         domain: Annotated[list[str] | None, typer.Option(
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
                              "(repeatable).")] = None,
         limit: Annotated[int, typer.Option("--limit", help="Print at most this many findings.")] = 200,
     ) -> None:
-        """Validate a study folder (template or SDTM, recognised by itself); writes nothing.
+        """Validate a study folder (template, SDTM or ADaM, recognised by itself); writes nothing.
 
         Exit code 1 when there is any error, 0 otherwise (warnings are printed).
         """

@@ -28,6 +28,7 @@ TABLE_TITLES = {
     "table2_efficacy": "Table 2. Tumour response (efficacy-evaluable population)",
     "table3_adverse_events": "Table 3. Adverse events, worst grade per patient (safety population)",
     "survival": "Survival: medians, landmark rates and follow-up",
+    "logrank": "Log-rank test across cohorts",
     "cox": "Cox regression: univariable and multivariable hazard ratios",
     "subgroups": "Objective response by subgroup",
     "gmi": "Growth modulation index per patient",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 CI_NAMES = {"clopper-pearson": "exact Clopper-Pearson", "wilson": "Wilson score",
             "wilson-cc": "Wilson score with continuity correction (R prop.test)",
             "jeffreys": "Jeffreys", "agresti-coull": "Agresti-Coull", "mid-p": "mid-p exact",
@@ -68,6 +70,8 @@ def methods_paragraphs(results: dict) -> list[str]:
         + f"; worst grade per patient and term; terms with any-grade frequency >= "
         f"{s['ae_threshold']:g}% of the safety population, sorted by frequency."
         + (f" Repeated per treatment phase: {', '.join(s['phases'])}." if s["phases"] else ""))
+    if results["derivation"]["settings"].get("source") == "adam":
+        ps = adam_methods(results, ps)
     if results["gmi"]:
         ps.append("Growth modulation index (Von Hoff 1998): time to progression on study "
                   "divided by time to progression on the last prior line; GMI >= 1.33 counts as "
@@ -78,4 +82,38 @@ def methods_paragraphs(results: dict) -> list[str]:
     return ps
 
 
-__all__ = ["methods_paragraphs"]
+def adam_methods(results: dict, ps: list[str]) -> list[str]:
+    """ADaM input: say that responses, times, flags and grades are the data's (not derived).
+
+    Examples
+    --------
+    >>> r = {"derivation": {"settings": {"source": "adam", "files": {"adsl": "adsl.xpt"},
+    ...      "arm_variable": "TRT01P", "parameters": {"DOR": "RSD"}}}}
+    >>> adam_methods(r, ["Tumour response. x were derived from the lesion measurements by "
+    ...                  "RECIST 1.1 (y)"])[0][:27]
+    'Data. ADaM datasets as prov'
+    """
+    st = results["derivation"]["settings"]
+    files = ", ".join(st.get("files", {}).values())
+    codes = ", ".join(f"{k} = {v}" for k, v in sorted(st.get("parameters", {}).items()))
+    note = (f"Data. ADaM datasets as provided ({files}), analysed without re-derivation: "
+            f"cohorts from ADSL {st.get('arm_variable')}, populations from the ADSL flags, "
+            f"responses and durations from the parameters ({codes}), events from CNSR, "
+            "treatment-emergence and grades from ADAE; only ANL01FL = 'Y' records where "
+            "ANL01FL exists.")
+    out = [note]
+    for para in ps:
+        para = para.replace("were derived from the lesion measurements by RECIST 1.1",
+                            "were taken from ADRS (RECIST 1.1 as derived by the data provider)")
+        para = para.replace("Treatment-emergent adverse events (onset from first dose to last "
+                            "dose + ", "Treatment-emergent adverse events (ADAE TRTEMFL; "
+                            "oncotrial's own window, not applied here, is last dose + ")
+        grade = st.get("ae_grade_from") or ""
+        if "TOXGR" not in grade.split(",")[0]:  # severity, not a CTCAE grade
+            para = re.sub(r"graded by CTCAE v[^ ;(]+", f"graded from ADAE {grade} (severity "
+                          "MILD 1, MODERATE 2, SEVERE 3; no CTCAE grade in the data)", para)
+        out.append(para)
+    return out
+
+
+__all__ = ["adam_methods", "methods_paragraphs"]

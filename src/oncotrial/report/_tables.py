@@ -152,6 +152,18 @@ def cox_table(results: dict) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["Model", "Term"])
 
 
+def logrank_table(results: dict) -> pd.DataFrame:
+    """Log-rank test across cohorts per endpoint (observed / expected events per cohort)."""
+    rows = []
+    for ep, r in (results.get("logrank") or {}).items():
+        oe = "; ".join(f"{g}: {o:g}/{e:.2f}" for g, o, e in
+                       zip(r["groups"], r["observed"], r["expected"], strict=True))
+        rows.append({"Endpoint": ep, "Events observed/expected": oe,
+                     "Chi-square (df)": f"{r['chisq']:.3f} ({r['df']})",
+                     "p": "NA" if r["p"] is None else f"{r['p']:.4f}"})
+    return pd.DataFrame(rows).set_index("Endpoint") if rows else pd.DataFrame()
+
+
 def subgroup_table(results: dict) -> pd.DataFrame:
     """ORR by subgroup level with Fisher's exact and chi-square p-values."""
     rows = []
@@ -181,7 +193,8 @@ def build_tables(results: dict) -> dict[str, pd.DataFrame]:
     """Every report table by file stem (empty tables are left out)."""
     tabs = {"flow": flow_table(results), "table1_baseline": baseline_table(results),
             "table2_efficacy": efficacy_table(results), "table3_adverse_events": ae_table(results),
-            "survival": survival_table(results), "cox": cox_table(results),
+            "survival": survival_table(results), "logrank": logrank_table(results),
+            "cox": cox_table(results),
             "subgroups": subgroup_table(results), "gmi": gmi_table(results)}
     for p in results["safety"]["phases"]:
         tabs[f"table3_adverse_events_{p.lower()}"] = ae_table(results, p)

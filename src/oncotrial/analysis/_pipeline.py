@@ -179,7 +179,17 @@ def analyze_study(spec: StudySpec | str | Path,
     res["comparisons"] = comparisons(adsl, derived.adrs, derived.adtte, cohorts, spec, param,
                                      ev)
     step("adverse events")
-    res["safety"] = safety_tables(adsl, derived.adae, cohorts, spec, col["safety"])
+    saf_adsl = adsl
+    if spec.safety_by == "actual_arm":
+        if "actual_arm" not in subj or subj["actual_arm"].isna().all():
+            raise OncotrialValueError(
+                "`[cohorts].safety_by` of the study spec must name a column with values; got "
+                "'actual_arm' (the subjects column 'actual_arm' is empty). Remove the key or "
+                "add the actual arm (SDTM ACTARM) to the data.")
+        act = lookup(adsl["USUBJID"], subj["actual_arm"]).astype("string")
+        saf_adsl = adsl.assign(COHORT=act.fillna(adsl["COHORT"].astype("string")))
+    res["study"]["safety_by"] = spec.safety_by
+    res["safety"] = safety_tables(saf_adsl, derived.adae, cohorts, spec, col["safety"])
     res["twin"] = twin_provenance(spec, cohorts)
     res["derivation"] = {"settings": {k: (num(v) if isinstance(v, int | float) else v)
                                       for k, v in derived.settings.items()},

@@ -187,6 +187,7 @@ def flow_counts(adsl: pd.DataFrame, cohorts: list[str], sets=()) -> dict:
                           pd.Series(True, index=d.index))
                 out[c]["sets"][s.name] = {
                     "label": s.label, "within": s.within or "registered", "n": int(m.sum()),
+                    "builtin": s.builtin,
                     "excluded": reasons(parent & ~m, col=reason_column(s.name))}
     return out
 

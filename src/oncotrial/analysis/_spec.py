@@ -78,6 +78,7 @@ class StudySpec:
     overall: bool = False
     cohort_exclude: tuple[str, ...] = ()
     cohorts_optional: bool = False
+    safety_by: str = "cohort"  # "actual_arm": safety tables by treatment received (ICH E9)
     ci_method: str = "clopper-pearson"
     level: float = 0.95
     confirmation: bool = True
@@ -130,7 +131,7 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
     "populations": {"efficacy": (str,), "baseline": (str,), "response": (str,), "os": (str,),
                     "pfs": (str,), "cox": (str,), "subgroups": (str,), "safety": (str,)},
     "cohorts": {"order": (list,), "overall": (bool,), "exclude": (list,),
-                "optional": (bool,)},
+                "optional": (bool,), "safety_by": (str,)},
     "response": {"ci_method": (str,), "level": (float,), "confirmation": (bool,),
                  "reference": (str,), "confirm_days": (int,), "sd_min_days": (int,),
                  "orr": (dict,), "dcr": (dict,)},
@@ -247,6 +248,9 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
         kw["overall"] = co["overall"]
     if "optional" in co:
         kw["cohorts_optional"] = co["optional"]
+    if "safety_by" in co:
+        kw["safety_by"] = _choice("[cohorts].safety_by", co["safety_by"],
+                                  ("cohort", "actual_arm"))
     rs = _section(raw, "response")
     if "ci_method" in rs:
         kw["ci_method"] = _choice("[response].ci_method", rs["ci_method"], CI_METHODS)

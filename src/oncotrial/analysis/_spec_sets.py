@@ -78,6 +78,7 @@ class SetSpec:
     require: tuple[str, ...] = ()
     exclude_reasons: tuple[str, ...] = ()
     reason_labels: tuple[tuple[str, str], ...] = ()
+    builtin: bool = False  # enrolled, treated, evaluable and the default fas
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +127,13 @@ def parse_sets(raw: dict, efficacy_rule: str) -> tuple[tuple[SetSpec, ...], dict
     >>> [s.name for s in sets], use["response"], use["safety"]
     (['enrolled', 'treated', 'evaluable', 'fas'], 'fas', 'treated')
     """
-    rule_sets = {"flag": SetSpec("evaluable", "Efficacy-evaluable", "treated", "EFFFL"),
-                 "treated": SetSpec("evaluable", "Efficacy-evaluable", "treated"),
+    rule_sets = {"flag": SetSpec("evaluable", "Efficacy-evaluable", "treated", "EFFFL",
+                                 builtin=True),
+                 "treated": SetSpec("evaluable", "Efficacy-evaluable", "treated", builtin=True),
                  "treated-measurable": SetSpec("evaluable", "Efficacy-evaluable", "treated",
-                                               None, ("measurable",))}
-    out = [SetSpec("enrolled", "Enrolled", "", "ENRLFL"),
-           SetSpec("treated", "Treated (safety set)", "enrolled", "SAFFL"),
+                                               None, ("measurable",), builtin=True)}
+    out = [SetSpec("enrolled", "Enrolled", "", "ENRLFL", builtin=True),
+           SetSpec("treated", "Treated (safety set)", "enrolled", "SAFFL", builtin=True),
            rule_sets[efficacy_rule]]
     defined = raw.get("sets", {})
     if not isinstance(defined, dict):
@@ -167,7 +169,8 @@ def parse_sets(raw: dict, efficacy_rule: str) -> tuple[tuple[SetSpec, ...], dict
     names = [s.name for s in out]
     if "fas" not in names:  # default full analysis set: the efficacy set of [populations]
         ev = next(s for s in out if s.name == "evaluable")
-        out.append(SetSpec("fas", "Full analysis set", ev.within, ev.flag, ev.require))
+        out.append(SetSpec("fas", "Full analysis set", ev.within, ev.flag, ev.require,
+                           builtin=True))
         names.append("fas")
     pop = raw.get("populations", {})
     use = dict(DEFAULT_ANALYSIS_SETS)

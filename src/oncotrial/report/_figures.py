@@ -35,7 +35,8 @@ def flow_figure(results: dict) -> Figure:
     fl = results["flow"][key]
     if "sets" in fl:
         used = set(results["study"]["analysis_sets"].values()) | {"enrolled", "treated"}
-        chain = [(n, st) for n, st in fl["sets"].items() if n in used]
+        chain = [(n, st) for n, st in fl["sets"].items()
+                 if n in used or not st.get("builtin", False)]
         stages, prev = [], "registered"
         labels = ["Registered"] + [st["label"] for _, st in chain]
         counts = [fl["registered"]] + [st["n"] for _, st in chain]
@@ -77,8 +78,9 @@ def km_figure(analysis, endpoint: str) -> Figure:
     for p in (analysis.results.get("comparisons") or {}).get("pairs", []):
         t = p.get(endpoint)
         if t:
+            f2 = [("NR" if v is None else f"{v:.2f}") for v in (t["hr"], *t["ci"])]
             title += (f"\n{p['arm']} vs {p['reference']}: log-rank p = {t['logrank']['p']:.3f}, "
-                      f"HR {t['hr']:.2f} ({t['ci'][0]:.2f}-{t['ci'][1]:.2f})")
+                      f"HR {f2[0]} ({f2[1]}-{f2[2]})")
     return plot_km(curves, risk_table=risk, xlabel=unit, title=title,
                    ylabel=f"{name} probability", xmax=max(times) * 1.02 if times else None)
 

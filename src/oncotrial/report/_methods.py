@@ -64,7 +64,9 @@ def methods_paragraphs(results: dict) -> list[str]:
     if results.get("comparisons"):
         ps.append(_comparisons_text(results, lvl))
     ps.append(
-        f"Safety ({_set(results, 'safety')}). Treatment-emergent adverse events (onset from "
+        f"Safety ({_set(results, 'safety')}"
+        + (", by treatment received (actual arm)" if results["study"].get("safety_by") == "actual_arm" else "")
+        + "). Treatment-emergent adverse events (onset from "
         f"first dose to last dose + {s['teae_window_days']} days); {_grade_text(results)}; "
         f"worst grade per patient and term (and over all terms for the any-event row), counted "
         f"as grade 1-2, 3-4, 5 and >= 3. " + _ae_tables_text(results)

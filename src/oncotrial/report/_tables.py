@@ -47,7 +47,7 @@ def flow_table(results: dict) -> pd.DataFrame:
         rows["Registered"] = [str(fl[c]["registered"]) for c in cohorts]
         used = set(results["study"]["analysis_sets"].values()) | {"enrolled", "treated"}
         for name, st in fl[cohorts[0]]["sets"].items():
-            if name not in used:
+            if name not in used and st.get("builtin", False):
                 continue
             rows[f"{st['label']} [{name}]"] = [str(fl[c]["sets"][name]["n"]) for c in cohorts]
             reasons = sorted({r for c in cohorts for r in fl[c]["sets"][name]["excluded"]})

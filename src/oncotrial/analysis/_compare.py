@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from oncotrial._errors import OncotrialValueError
-from oncotrial.analysis._common import num
+from oncotrial.analysis._common import ALL, num
 from oncotrial.analysis._efficacy import RESPONSE, bor_by_subject
 from oncotrial.analysis._survival import endpoint_data
 from oncotrial.stats import cox_ph, fisher_exact, logrank_test
@@ -114,7 +114,7 @@ def comparisons(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
     cmp = spec.comparisons
     if cmp is None:
         return None
-    present = [c for c in cohorts]
+    present = [c for c in cohorts if c != ALL]
     if cmp.reference not in present:
         raise _err("[comparisons].reference", f"one of the analysed cohorts {present}",
                    cmp.reference, "Name the control arm as it appears in the data.")

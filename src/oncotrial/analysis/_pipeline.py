@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from oncotrial._errors import OncotrialValueError
-from oncotrial._result import Result
 from oncotrial._frame import lookup
+from oncotrial._result import Result
 from oncotrial.analysis._common import ALL, BASELINE_COLUMNS, cohorts_of, num
 from oncotrial.analysis._compare import comparisons
 from oncotrial.analysis._efficacy import (

@@ -22,7 +22,6 @@ import pandas as pd
 from oncotrial._frame import lookup
 from oncotrial.analysis._common import ALL, BASELINE_COLUMNS, cohorts_of, in_cohort, num
 
-
 SUBJECT_FLAGS = {"enrolled_fl": "ENRLFL", "safety_fl": "SAFFL", "efficacy_fl": "EFFFL"}
 REQUIRE_REASONS = {"treated": "not treated", "assessed": "no tumour assessment",
                    "measurable": "no measurable disease at baseline"}
@@ -92,10 +91,15 @@ def add_sets(adsl: pd.DataFrame, adrs: pd.DataFrame, sets, resp_param: str,
               "treated": out["SAFFL"].astype("string").eq("Y").fillna(False).astype(bool)}
     eos = (out["EOSREAS"].astype("string").fillna("") if "EOSREAS" in out else
            pd.Series("", index=out.index, dtype="string"))
-    given_eff = (subjects is not None and "efficacy_fl" in subjects)
-    derived_eff = (pd.Series(True, index=out.index) if not given_eff else
-                   lookup(out["USUBJID"], subjects.set_index("subject_id")["efficacy_fl"])
-                   .isna().to_numpy())
+    # EFFFL derived by oncotrial (the subjects table has no efficacy_fl value): its reason is
+    # the derivation rule; a flag of the data gets the disposition reason
+    if subjects is None:
+        derived_eff = np.zeros(len(out), bool)
+    elif "efficacy_fl" not in subjects:
+        derived_eff = np.ones(len(out), bool)
+    else:
+        derived_eff = lookup(out["USUBJID"], subjects.set_index("subject_id")["efficacy_fl"]
+                             ).isna().to_numpy()
     member: dict[str, pd.Series] = {}
     reason: dict[str, pd.Series] = {}
     for s in sets:
@@ -104,11 +108,7 @@ def add_sets(adsl: pd.DataFrame, adrs: pd.DataFrame, sets, resp_param: str,
                pd.Series(True, index=out.index))
         why = (reason[s.within].copy() if s.within else
                pd.Series("", index=out.index, dtype=object)).astype(object)
-        def fail(mask: pd.Series, text: pd.Series | str) -> None:
-            nonlocal inn
-            new = inn & mask
-            why[new] = text[new] if isinstance(text, pd.Series) else text
-            inn = inn & ~mask
+        rules: list[tuple[pd.Series, pd.Series | str]] = []
         if s.flag is not None:
             ok = _flag_values(out, subjects, s.flag, f"[sets.{s.name}].flag")
             col = SUBJECT_FLAGS.get(s.flag, s.flag)
@@ -121,19 +121,23 @@ def add_sets(adsl: pd.DataFrame, adrs: pd.DataFrame, sets, resp_param: str,
             if col == "EFFFL":
                 text = text.where(~pd.Series(derived_eff, index=out.index),
                                   "no tumour assessment")
-            fail(~ok, text)
-        for r in s.require:
-            fail(~checks[r].astype(bool), REQUIRE_REASONS[r])
+            rules.append((~ok, text))
+        rules += [(~checks[r].astype(bool), REQUIRE_REASONS[r]) for r in s.require]
         if s.exclude_reasons:
             hit = eos.str.upper().isin(s.exclude_reasons).fillna(False).astype(bool)
-            fail(hit, eos.map(lambda t, lab=labels: _label(t, lab)).astype(object))
+            rules.append((hit, eos.map(lambda t, lab=labels: _label(t, lab)).astype(object)))
+        for mask, text in rules:  # the first failed rule gives the reason
+            new = inn & mask
+            why[new] = text[new] if isinstance(text, pd.Series) else text
+            inn = inn & ~mask
         member[s.name], reason[s.name] = inn, why.where(~inn, "")
         out[set_column(s.name)] = np.where(inn, "Y", "N")
         out[reason_column(s.name)] = reason[s.name].astype(str).to_numpy()
-    out["ANLENRL"] = out[set_column("enrolled")]
-    out["ANLSAF"] = out[set_column("treated")]
-    out["ANLEFF"] = out[set_column("evaluable")]
-    out["ANLREAS"] = out[reason_column("evaluable")]
+    for legacy, name in (("ANLENRL", "enrolled"), ("ANLSAF", "treated"), ("ANLEFF", "evaluable")):
+        if name in member:
+            out[legacy] = out[set_column(name)]
+    if "evaluable" in member:
+        out["ANLREAS"] = out[reason_column("evaluable")]
     return out
 
 
@@ -194,7 +198,8 @@ def flow_counts(adsl: pd.DataFrame, cohorts: list[str], sets=()) -> dict:
 
 def baseline_table(adsl: pd.DataFrame, cohorts: list[str], population: str = "ANLSAF"
                    ) -> list[dict]:
-    """Table 1 rows in one analysis set (``population``: its ADSL flag column): median (min-max) for numbers, n (%) for codes.
+    """Table 1 rows in one analysis set (``population``: its ADSL flag column): median
+    (min-max) for numbers, n (%) for codes.
 
     One dict per variable x level x cohort: ``variable``, ``level``, ``cohort``, ``n``
     (cohort size), then ``count``/``pct`` or ``median``/``min``/``max``/``n_obs``. Missing

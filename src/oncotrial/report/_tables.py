@@ -164,8 +164,9 @@ def ae_table(results: dict, phase: str | None = None, kind: str = "all") -> pd.D
             _npct(sa["any_teae"][c][b], sa["any_teae"][c][f"pct_{b}"])
             for c in cohorts for b in bands]
     for t in sa["terms"]:
-        out[t["term"].capitalize() + (" *" if t.get("forced") else "")] = [_npct(t["by_cohort"][c][b], t["by_cohort"][c][f"pct_{b}"])
-                                       for c in cohorts for b in bands]
+        out[t["term"].capitalize() + (" *" if t.get("forced") else "")] = [
+            _npct(t["by_cohort"][c][b], t["by_cohort"][c][f"pct_{b}"])
+            for c in cohorts for b in bands]
     return pd.DataFrame.from_dict(out, orient="index", columns=cols).rename_axis(
         "Adverse event, n (%)")
 

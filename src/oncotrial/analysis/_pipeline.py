@@ -164,7 +164,7 @@ def analyze_study(spec: StudySpec | str | Path,
     res["flow"] = flow_counts(full_adsl, flow_cohorts, spec.sets)
     res["flow_excluded_cohorts"] = {str(k): int(v) for k, v in sorted(
         full_adsl.loc[excluded, "COHORT"].astype(str).value_counts().items())}
-    res["baseline"] = baseline_table(adsl, cohorts, col["baseline"])
+    res["baseline"] = baseline_table(adsl, cohorts, col["baseline"], spec.baseline_bins)
     step("tumour response")
     res["response"] = response_table(adsl, derived.adrs, derived.adtte, cohorts, spec, param,
                                      ev, pop=col["response"])

@@ -196,8 +196,8 @@ def flow_counts(adsl: pd.DataFrame, cohorts: list[str], sets=()) -> dict:
     return out
 
 
-def baseline_table(adsl: pd.DataFrame, cohorts: list[str], population: str = "ANLSAF"
-                   ) -> list[dict]:
+def baseline_table(adsl: pd.DataFrame, cohorts: list[str], population: str = "ANLSAF",
+                   bins=()) -> list[dict]:
     """Table 1 rows in one analysis set (``population``: its ADSL flag column): median
     (min-max) for numbers, n (%) for codes.
 
@@ -212,12 +212,24 @@ def baseline_table(adsl: pd.DataFrame, cohorts: list[str], population: str = "AN
     55.0
     """
     treated = adsl[adsl[population].eq("Y")]
+    binned = {}
+    for i, b in enumerate(bins):
+        if b.column not in treated:
+            from oncotrial.analysis._spec_sets import _err
+            raise _err(f"[[baseline.bins]][{i}].column", "a numeric subjects column", b.column,
+                       "Name a column of the data (e.g. ki67).")
+        x = pd.to_numeric(treated[b.column], errors="coerce")
+        cut = pd.cut(x, list(b.edges), labels=list(b.labels), include_lowest=True)
+        binned[f"{b.column} (categories)"] = (cut.astype(object).where(cut.notna(), None),
+                                              list(b.labels))
+        treated = treated.assign(**{f"{b.column} (categories)": binned[
+            f"{b.column} (categories)"][0]})
     rows: list[dict] = []
-    for var in BASELINE_COLUMNS:
+    for var in [*BASELINE_COLUMNS, *binned]:
         if var not in treated or treated[var].isna().all():
             continue
         numeric = var in ("age", "ki67", "chromogranin_a")
-        levels = (None if numeric else
+        levels = (None if numeric else list(binned[var][1]) if var in binned else
                   sorted(str(v) for v in treated[var].dropna().unique()))
         if not numeric and treated[var].isna().any():
             levels.append("Missing")

@@ -15,10 +15,12 @@ from typing import Any
 
 from oncotrial._errors import OncotrialValueError
 from oncotrial.analysis._spec_sets import (
+    BinSpec,
     ComparisonSpec,
     EstimateSpec,
     SafetyTableSpec,
     SetSpec,
+    parse_bins,
     parse_comparisons,
     parse_estimates,
     parse_safety_tables,
@@ -103,6 +105,7 @@ class StudySpec:
     ae_figure: SafetyTableSpec | None = None
     comparisons: ComparisonSpec | None = None
     twin: str | None = None
+    baseline_bins: tuple[BinSpec, ...] = ()
 
     def set_of(self, analysis: str) -> str:
         """Name of the analysis set used by ``analysis`` (``response``, ``os``, ...)."""
@@ -216,7 +219,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     ...     print(str(e)[:44])
     `[study].colour` of the study spec must be a
     """
-    known = set(_SCHEMA) | {"subgroups", "sets", "comparisons"}
+    known = set(_SCHEMA) | {"subgroups", "sets", "comparisons", "baseline"}
     for k in raw:
         if k not in known:
             raise _err(k, f"a known section ({', '.join(sorted(known))})", k,
@@ -301,6 +304,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     kw["ae_tables"], kw["ae_figure"], kw["ae_tables_explicit"] = parse_safety_tables(
         sf, kw.get("ae_threshold", 10.0))
     kw["comparisons"] = parse_comparisons(raw)
+    kw["baseline_bins"] = parse_bins(raw)
     subs = raw.get("subgroups", [])
     if not isinstance(subs, list):
         raise _err("subgroups", "an array of tables", subs, "Write [[subgroups]] blocks.")

@@ -19,12 +19,13 @@ original sections). Every key is validated with the spec's error style: the mess
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from oncotrial._errors import OncotrialValueError
 
-__all__ = ["ANALYSES", "BUILTIN_SETS", "ComparisonSpec", "EstimateSpec", "SafetyTableSpec",
-           "SetSpec", "parse_comparisons", "parse_estimates", "parse_safety_tables",
+__all__ = ["ANALYSES", "BUILTIN_SETS", "BinSpec", "ComparisonSpec", "EstimateSpec", "SafetyTableSpec",
+           "SetSpec", "parse_bins", "parse_comparisons", "parse_estimates", "parse_safety_tables",
            "parse_sets"]
 
 BUILTIN_SETS = ("enrolled", "treated", "evaluable")
@@ -298,6 +299,48 @@ def parse_safety_tables(sf: dict, threshold: float) -> tuple[tuple[SafetyTableSp
                        "List each kind once.")
     fig = one("[safety.figure]", sf["figure"]) if "figure" in sf else None
     return out, fig, explicit
+
+
+@dataclass(frozen=True, slots=True)
+class BinSpec:
+    """A numeric baseline column shown in categories too (``[[baseline.bins]]``)."""
+
+    column: str
+    edges: tuple[float, ...]
+    labels: tuple[str, ...]
+
+
+def parse_bins(raw: dict) -> tuple[BinSpec, ...]:
+    """``[[baseline.bins]]``: ``column``, ``edges`` (right-closed intervals, the first closed on
+    both sides, as R ``cut(..., include.lowest = TRUE)``) and optional ``labels``.
+
+    Examples
+    --------
+    >>> parse_bins({"baseline": {"bins": [{"column": "ki67", "edges": [20, 55, 100],
+    ...                                    "labels": ["21-55", ">55"]}]}})[0].labels
+    ('21-55', '>55')
+    """
+    sec = raw.get("baseline", {})
+    _check_keys("[baseline]", sec, {"bins": list})
+    out = []
+    for i, b in enumerate(sec.get("bins", [])):
+        key = f"[[baseline.bins]][{i}]"
+        _check_keys(key, b, {"column": str, "edges": list, "labels": list})
+        if "column" not in b or "edges" not in b:
+            raise _err(f"{key}.column", "given with edges", b, "Write column = ... and "
+                       "edges = [...].")
+        e = b["edges"]
+        if (len(e) < 2 or any(isinstance(v, bool) or not isinstance(v, int | float) for v in e)
+                or any(x >= y for x, y in pairwise(e))):
+            raise _err(f"{key}.edges", "at least two increasing numbers", e,
+                       "E.g. edges = [0, 5, 10, 20].")
+        labels = _strs(f"{key}.labels", b.get("labels", []))
+        if labels and len(labels) != len(e) - 1:
+            raise _err(f"{key}.labels", f"{len(e) - 1} labels (one per interval)", labels,
+                       "Give one label per interval or none.")
+        labels = labels or tuple(f"{x:g}-{y:g}" for x, y in pairwise(e))
+        out.append(BinSpec(b["column"], tuple(float(v) for v in e), labels))
+    return tuple(out)
 
 
 def parse_comparisons(raw: dict) -> ComparisonSpec | None:

@@ -78,7 +78,9 @@ def baseline_table(results: dict) -> pd.DataFrame:
     counts = {c: counts.get(c, 0) for c in cohorts}
     out: dict[str, list[str]] = {}
     for r in rows:
-        label = f"{LABELS.get(r['variable'], r['variable'])}: {r['level']}"
+        var = r["variable"].removesuffix(" (categories)")
+        label = (f"{LABELS.get(var, var)}"
+                 f"{' (categories)' if var != r['variable'] else ''}: {r['level']}")
         if "median" in r:
             cell = ("—" if r["median"] is None else
                     f"{_f(r['median'])} ({_f(r['min'])}-{_f(r['max'])})")

@@ -131,3 +131,26 @@ def test_methods_8_grade_source_and_sets_named(twins):
     assert "CTCAE v4.03 grade given in the data" in txt
     assert "Safety (Treated (safety set) [treated])" in txt
     assert "OS: Efficacy-evaluable [evaluable]" in txt
+
+
+def test_baseline_9_bins_give_the_papers_ki67_classes(tables):
+    t1 = tables["nice-nec"]["table1_baseline"].iloc[:, 0]
+    assert t1["Ki-67, % (categories): 21-55"] == "12 (32.4)"     # Table 1: 12 (32.4)
+    assert t1["Ki-67, % (categories): >55"] == "25 (67.6)"       # Table 1: 25 (67.6)
+    t1 = tables["talent"]["table1_baseline"]["panNET (n = 55)"]
+    assert [t1[f"Ki-67, % (categories): {lv}"] for lv in ("0-5", "5-10", "10-20", "Missing")
+            ] == ["16 (29.1)", "12 (21.8)", "26 (47.3)", "1 (1.8)"]
+
+
+def test_nicenec_10_related_table_has_the_results_grade3_terms(tables):
+    t = tables["nice-nec"]["table3_adverse_events_related"]
+    col = "G3 GEP-NEN (n = 38) grade >= 3"
+    # Results: neutropenia 39.5 %, febrile neutropenia 10.5 %, anemia 7.9 %, fatigue 7.9 %,
+    # thrombopenia 5.2 % (2/38), ALT and AKI grade 3 in one patient each, one septic-shock death
+    assert t.loc["Neutropenia", col] == "15 (39.5)"
+    assert t.loc["Febrile neutropenia", col] == "4 (10.5)"
+    assert t.loc["Anemia", col] == "3 (7.9)" and t.loc["Fatigue", col] == "3 (7.9)"
+    assert t.loc["Thrombocytopenia", col] == "2 (5.3)"
+    assert t.loc["Alanine aminotransferase increased *", col] == "1 (2.6)"
+    assert t.loc["Acute kidney injury *", col] == "1 (2.6)"
+    assert t.loc["Septic shock *", "G3 GEP-NEN (n = 38) grade 5"] == "1 (2.6)"

@@ -31,7 +31,7 @@ DISEASE_CONTROL = ("CR", "PR", "SD", "NON-CR/NON-PD")
 def bor_by_subject(adsl: pd.DataFrame, adrs: pd.DataFrame, param: str) -> pd.Series:
     """BOR code per ADSL subject (``MISSING`` without a record), indexed like ``adsl``."""
     bor = adrs.loc[adrs["PARAMCD"] == param].drop_duplicates("USUBJID").set_index("USUBJID")
-    return lookup(adsl["USUBJID"], bor["AVALC"]).fillna("MISSING").astype(str)
+    return lookup(adsl["USUBJID"], bor["AVALC"]).astype("string").fillna("MISSING").astype(str)
 
 
 def _prop(x: int, n: int, spec) -> dict:

@@ -86,7 +86,8 @@ def add_sets(adsl: pd.DataFrame, adrs: pd.DataFrame, sets, resp_param: str,
     out = adsl.copy()
     mdis = set(adrs.loc[(adrs["PARAMCD"] == "MDIS") & (adrs["AVALC"] == "Y"), "USUBJID"])
     bor = adrs.loc[adrs["PARAMCD"] == resp_param].set_index("USUBJID")["AVALC"]
-    checks = {"assessed": lookup(out["USUBJID"], bor).fillna("MISSING").ne("MISSING"),
+    checks = {"assessed": lookup(out["USUBJID"], bor).astype("string").fillna("MISSING")
+              .ne("MISSING").astype(bool),
               "measurable": out["USUBJID"].isin(mdis),
               "treated": out["SAFFL"].astype("string").eq("Y").fillna(False).astype(bool)}
     eos = (out["EOSREAS"].astype("string").fillna("") if "EOSREAS" in out else

@@ -203,3 +203,11 @@ def test_safety_14_grade_source_in_methods():
     txt = " ".join(methods_paragraphs(r))
     assert "mapped from severity (AESEV)" in txt and "graded by CTCAE" not in txt
     assert "CTCAE v5.0 grade given in the data" in " ".join(methods_paragraphs(a.results))
+
+
+def test_spec_15_phase_and_endpoint_the_data_cannot_give_are_errors():
+    with pytest.raises(OncotrialValueError, match=r"`\[safety\]\.phases\[0\]`.*'INDUCTION'"):
+        analyze_study(_spec(safety={"phases": ["INDUCTION"]}))
+    empty = {"within": "enrolled", "exclude_reasons": ["COMPLETED", "PROGRESSIVE DISEASE"]}
+    with pytest.raises(OncotrialValueError, match=r"`\[survival\]\.endpoints\[1\]`.*'PFS'"):
+        analyze_study(_spec(sets={"none": empty}, populations={"pfs": "none"}))

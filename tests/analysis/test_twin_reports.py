@@ -154,3 +154,24 @@ def test_nicenec_10_related_table_has_the_results_grade3_terms(tables):
     assert t.loc["Alanine aminotransferase increased *", col] == "1 (2.6)"
     assert t.loc["Acute kidney injury *", col] == "1 (2.6)"
     assert t.loc["Septic shock *", "G3 GEP-NEN (n = 38) grade 5"] == "1 (2.6)"
+
+
+def test_twin_11_landmarks_not_in_the_paper_are_marked(tables):
+    s = tables["nice-nec"]["survival"]
+    assert s.loc[("PFS", "G3 GEP-NEN"), "24-month rate, % (CI)"].endswith(" †")  # not reported
+    assert not s.loc[("PFS", "G3 GEP-NEN"), "12-month rate, % (CI)"].endswith("†")
+    assert not s.loc[("OS", "G3 GEP-NEN"), "24-month rate, % (CI)"].endswith("†")
+    r = tables["regomune"]["survival"]
+    assert r.loc[("OS", "GEP-NEN"), "6-month rate, % (CI)"].endswith(" †")
+
+
+def test_nicenec_12_response_table_as_published(tables):
+    t2 = tables["nice-nec"]["table2_efficacy"].iloc[:, 0]
+    # seed 002: PR 21 (56.8), SD 10 (27.0), PD 3, 3 not evaluated; ORR 56.8 %, DCR 83.8 %
+    assert t2["Partial response, n (%)"] == "21 (56.8)"
+    assert t2["Stable disease, n (%)"] == "10 (27.0)"
+    assert t2["Not evaluable, n (%)"] == "3 (8.1)"
+    assert "No post-baseline assessment, n (%)" not in t2.index
+    assert t2["Objective response rate, % (95% CI)"].startswith("21/37: 56.8")
+    assert t2["Disease control rate, % (95% CI)"].startswith("31/37: 83.8")
+    assert t2["Median duration of response, months (range)"].startswith("6.4 (1.5-27.7+)")

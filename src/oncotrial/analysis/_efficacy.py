@@ -79,7 +79,9 @@ def response_table(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
         b = bor[m]
         n = int(m.sum())
         counts = {k: int((b == k).sum()) for k in BOR_CATEGORIES}
-        res = {"n_evaluable": n, "n_assessed": n - counts["MISSING"],
+        if getattr(spec, "no_assessment", "missing") == "NE":  # RECIST: not evaluable
+            counts["NE"], counts["MISSING"] = counts["NE"] + counts["MISSING"], 0
+        res = {"n_evaluable": n, "n_assessed": int((b != "MISSING").sum()),
                "bor": {k: {"n": v, "pct": num(100.0 * v / n) if n else None}
                        for k, v in counts.items()},
                "orr": (estimate(int(b.isin(RESPONSE).sum()), n, _est(spec, "orr"),

@@ -118,6 +118,14 @@ def safety_tables(adsl: pd.DataFrame, adae: pd.DataFrame, cohorts: list[str], sp
     the spec entry, unless the entry is optional (the defaults are): then a note.
     """
     out: dict = {"tables": {}, "notes": []}
+    present = (set(adae["APHASE"].dropna().astype(str).str.upper()) if "APHASE" in adae
+               else set())
+    for i, p in enumerate(spec.phases):
+        if p not in present:
+            raise OncotrialValueError(
+                f"`[safety].phases[{i}]` of the study spec must be a treatment phase of the "
+                f"data (exposure/adverse-event phase: {sorted(present)}); got {p!r}. Fix the "
+                "name or remove it.")
     for i, t in enumerate(spec.ae_tables):
         if not has_kind(adae, t.kind):
             col = {"related": "related", "serious": "serious"}[t.kind]

@@ -86,6 +86,7 @@ class StudySpec:
     confirmation: bool = True
     reference: str = "first-dose"
     confirm_days: int = 28
+    no_assessment: str = "missing"  # "NE": patients without assessment counted as not evaluable
     sd_min_days: int = 42
     conf_type: str = "log"
     surv_endpoints: tuple[str, ...] = SURV_ENDPOINTS
@@ -137,7 +138,7 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
                 "optional": (bool,), "safety_by": (str,)},
     "response": {"ci_method": (str,), "level": (float,), "confirmation": (bool,),
                  "reference": (str,), "confirm_days": (int,), "sd_min_days": (int,),
-                 "orr": (dict,), "dcr": (dict,)},
+                 "orr": (dict,), "dcr": (dict,), "no_assessment": (str,)},
     "survival": {"conf_type": (str,), "endpoints": (list,), "landmarks": (list,),
                  "risk_times": (list,)},
     "safety": {"ae_threshold": (float,), "teae_window_days": (int,), "phases": (list,),
@@ -264,6 +265,9 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     if "reference" in rs:
         kw["reference"] = _choice("[response].reference", rs["reference"],
                                   ("first-dose", "randomization"))
+    if "no_assessment" in rs:
+        kw["no_assessment"] = _choice("[response].no_assessment", rs["no_assessment"],
+                                      ("missing", "NE"))
     for k in ("confirmation",):
         if k in rs:
             kw[k] = rs[k]

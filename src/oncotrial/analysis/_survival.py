@@ -59,10 +59,13 @@ def km_analysis(adsl: pd.DataFrame, adtte: pd.DataFrame, cohorts: list[str], spe
     figures.
     """
     out, fits = {}, {}
-    for param in spec.surv_endpoints:
+    for i, param in enumerate(spec.surv_endpoints):
         d = endpoint_data(adsl, adtte, param, evaluator, spec)
         if not len(d):
-            continue
+            raise OncotrialValueError(
+                f"`[survival].endpoints[{i}]` of the study spec must be an endpoint the data "
+                f"can give; got {param!r} (no ADTTE {param} record in its analysis set). Remove "
+                "it from [survival].endpoints or check the data (dates, tumour assessments).")
         tmax = float(d["TIME"].max())
         times = risk_times(spec, tmax)
         out[param], fits[param] = {}, {}

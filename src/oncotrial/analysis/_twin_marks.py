@@ -14,8 +14,9 @@ __all__ = ["twin_provenance"]
 
 def _endpoint(ep, assumption_key: str, assumptions: dict) -> dict:
     rep = [r for r in (ep.median, ep.median_ci) if r is not None]
+    landmarks = [float(lm.month) for lm in ep.landmarks]
     if ep.landmarks or any(r.source for r in rep):
-        return {"status": "paper", "text": "; ".join(
+        return {"status": "paper", "landmarks": landmarks, "text": "; ".join(
             [r.source for r in rep if r.source] + [lm.source for lm in ep.landmarks])[:300]}
     text = next((r.assumption for r in rep if r.assumption), None) or assumptions.get(
         assumption_key) or "Not reported in the paper."

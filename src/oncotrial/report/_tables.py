@@ -187,11 +187,14 @@ def survival_table(results: dict) -> pd.DataFrame:
                    "n": str(r["n"]), "Events": str(r["events"]),
                    f"Median, {unit} (CI)": _ci(r["median"], r["ci"]),
                    f"Median follow-up, {unit}": _f(r["followup_median"])}
+            prov = twin.get(c, {}).get(ep) if twin else None
             for t, lm in r["landmarks"].items():
+                # † a landmark the paper does not report (the twin data assume it)
+                dag = (" †" if prov is not None and float(t) not in prov.get("landmarks", [])
+                       else "")
                 row[f"{t}-{unit[:-1]} rate, % (CI)"] = (
-                    "—" if lm is None else _ci(lm["surv"], lm["ci"], 100.0))
+                    "—" if lm is None else _ci(lm["surv"], lm["ci"], 100.0) + dag)
             if twin:
-                prov = twin.get(c, {}).get(ep)
                 row["Twin source"] = ("—" if prov is None else "paper" if prov["status"] ==
                                       "paper" else "TWIN ASSUMPTION (not in the paper)")
             rows.append(row)
@@ -281,6 +284,8 @@ def notes_table(results: dict) -> pd.DataFrame:
                 if prov["status"] != "paper":
                     notes.append(f"Twin ({tw['name']}), {c}, {ep}: twin-spec assumption, not a "
                                  f"number of the paper. {prov['text']}")
+        notes.append("† in the survival table: a landmark rate the paper does not report "
+                     "(twin-spec assumption).")
     return (pd.DataFrame({"Note": notes}, index=pd.RangeIndex(1, len(notes) + 1, name="#"))
             if notes else pd.DataFrame())
 

@@ -161,4 +161,5 @@ def test_analyze_cli_9_writes_report_and_reports_spec_errors(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(f'[study]\ntitle = "x"\ndata = "{spec.data}"\n[response]\nci = "w"\n')
     r = CliRunner().invoke(app, ["analyze", str(bad), "--out", str(tmp_path / "o")])
-    assert r.exit_code == 1 and "[response].ci" in r.output
+    assert r.exit_code == 2 and "[response].ci" in r.output
+    assert not (tmp_path / "o").exists()  # nothing written

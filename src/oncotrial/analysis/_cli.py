@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from oncotrial._errors import OncotrialError
+from oncotrial._errors import OncotrialError, OncotrialValueError
 
 
 def analyze_command(
@@ -26,8 +26,11 @@ def analyze_command(
             report = run_analysis(spec, out, progress=lambda s: (status.update(s),
                                                                   console.log(s)))
     except (OncotrialError, ValueError) as exc:
+        # a spec entry or argument that cannot be honoured: exit 2 (nothing written, the
+        # analysis runs before any file is opened); data validation errors: exit 1
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(1 if isinstance(exc, OncotrialError) and not isinstance(
+            exc, OncotrialValueError) else 2) from None
     typer.echo(str(report))
 
 

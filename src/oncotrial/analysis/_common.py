@@ -43,9 +43,20 @@ def ci_dict(ci: ConfidenceInterval) -> dict:
     return {"ci": [num(ci.low), num(ci.high)], "level": num(ci.level), "method": ci.method}
 
 
-def cohorts_of(adsl: pd.DataFrame, order: tuple[str, ...], overall: bool) -> list[str]:
-    """Cohort labels in report order (spec order first, then sorted), plus ``All``."""
-    present = sorted(str(c) for c in adsl["COHORT"].dropna().unique())
+def cohorts_of(adsl: pd.DataFrame, order: tuple[str, ...], overall: bool,
+               exclude: tuple[str, ...] = ()) -> list[str]:
+    """Cohort labels in report order (spec order first, then sorted), plus ``All`` when the
+    spec asks for it (``[cohorts].overall``). Cohorts in ``exclude`` and cohorts without an
+    enrolled subject (``ANLENRL``, e.g. a screen-failure arm) are left out.
+
+    Examples
+    --------
+    >>> adsl = pd.DataFrame({"COHORT": ["B", "A", "SF"], "ANLENRL": ["Y", "Y", "N"]})
+    >>> cohorts_of(adsl, ("B",), True)
+    ['B', 'A', 'All']
+    """
+    d = adsl[adsl["ANLENRL"].eq("Y")] if "ANLENRL" in adsl else adsl
+    present = sorted(str(c) for c in d["COHORT"].dropna().unique() if str(c) not in exclude)
     out = [c for c in order if c in present] + [c for c in present if c not in order]
     if overall and len(out) != 1:
         out.append(ALL)

@@ -16,8 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from oncotrial._errors import OncotrialValueError
 from oncotrial._frame import lookup
 from oncotrial.analysis._common import ci_dict, in_cohort, num
+from oncotrial.analysis._estimate import estimate
 from oncotrial.derive import event_from_cnsr
 from oncotrial.stats import chi_square, fisher_exact, kaplan_meier, proportion_ci
 
@@ -29,12 +31,20 @@ DISEASE_CONTROL = ("CR", "PR", "SD", "NON-CR/NON-PD")
 def bor_by_subject(adsl: pd.DataFrame, adrs: pd.DataFrame, param: str) -> pd.Series:
     """BOR code per ADSL subject (``MISSING`` without a record), indexed like ``adsl``."""
     bor = adrs.loc[adrs["PARAMCD"] == param].drop_duplicates("USUBJID").set_index("USUBJID")
-    return lookup(adsl["USUBJID"], bor["AVALC"]).fillna("MISSING").astype(str)
+    return lookup(adsl["USUBJID"], bor["AVALC"]).astype("string").fillna("MISSING").astype(str)
 
 
 def _prop(x: int, n: int, spec) -> dict:
     r = proportion_ci(x, n, method=spec.ci_method, level=spec.level)
     return {"x": int(x), "n": int(n), "estimate": num(r.estimate), **ci_dict(r.ci)}
+
+
+def _est(spec, endpoint: str):
+    from oncotrial.analysis._spec_sets import EstimateSpec
+
+    if hasattr(spec, "estimate"):
+        return spec.estimate(endpoint)
+    return EstimateSpec(method=spec.ci_method)
 
 
 def _km_median(time: np.ndarray, event: np.ndarray, spec) -> dict:
@@ -45,7 +55,8 @@ def _km_median(time: np.ndarray, event: np.ndarray, spec) -> dict:
 
 
 def response_table(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
-                   cohorts: list[str], spec, param: str, evaluator: str) -> dict:
+                   cohorts: list[str], spec, param: str, evaluator: str,
+                   pop: str = "ANLEFF") -> dict:
     """Per cohort: patients with assessment, BOR counts, ORR, DCR (with CI) and DoR.
 
     Examples
@@ -59,7 +70,7 @@ def response_table(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
     >>> response_table(adsl, adrs, adtte, ["X"], spec, "CBOR", "INV")["X"]["orr"]["x"]
     1
     """
-    eff = adsl[adsl["ANLEFF"].eq("Y")]
+    eff = adsl[adsl[pop].eq("Y")]
     bor = bor_by_subject(eff, adrs, param)
     dor = adtte[(adtte["PARAMCD"] == "DOR") & (adtte["EVALUATOR"] == evaluator)]
     out = {}
@@ -68,11 +79,15 @@ def response_table(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
         b = bor[m]
         n = int(m.sum())
         counts = {k: int((b == k).sum()) for k in BOR_CATEGORIES}
-        res = {"n_evaluable": n, "n_assessed": n - counts["MISSING"],
+        if getattr(spec, "no_assessment", "missing") == "NE":  # RECIST: not evaluable
+            counts["NE"], counts["MISSING"] = counts["NE"] + counts["MISSING"], 0
+        res = {"n_evaluable": n, "n_assessed": int((b != "MISSING").sum()),
                "bor": {k: {"n": v, "pct": num(100.0 * v / n) if n else None}
                        for k, v in counts.items()},
-               "orr": _prop(int(b.isin(RESPONSE).sum()), n, spec) if n else None,
-               "dcr": _prop(int(b.isin(DISEASE_CONTROL).sum()), n, spec) if n else None}
+               "orr": (estimate(int(b.isin(RESPONSE).sum()), n, _est(spec, "orr"),
+                                spec.level) if n else None),
+               "dcr": (estimate(int(b.isin(DISEASE_CONTROL).sum()), n, _est(spec, "dcr"),
+                                spec.level) if n else None)}
         d = dor[dor["USUBJID"].isin(eff.loc[m, "USUBJID"])]
         if len(d):
             t = d["AVAL"].to_numpy(float) / spec.days_per_unit
@@ -85,16 +100,28 @@ def response_table(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
     return out
 
 
-def subgroup_orr(adsl: pd.DataFrame, adrs: pd.DataFrame, spec, param: str) -> list[dict]:
-    """ORR by level of each spec subgroup (efficacy population, all cohorts pooled) and the
-    Fisher exact and chi-square tests of equal ORR across levels."""
-    eff = adsl[adsl["ANLEFF"].eq("Y")].reset_index(drop=True)
+def subgroup_orr(adsl: pd.DataFrame, adrs: pd.DataFrame, spec, param: str,
+                 pop: str = "ANLEFF") -> list[dict]:
+    """ORR by level of each spec subgroup (the subgroups' analysis set, all cohorts pooled) and
+    the Fisher exact and chi-square tests of equal ORR across levels.
+
+    A subgroup column that the data lack is an error naming the spec entry, unless the entry
+    says ``optional = true``: then the entry carries a ``note`` shown in the report."""
+    eff = adsl[adsl[pop].eq("Y")].reset_index(drop=True)
     resp = bor_by_subject(eff, adrs, param).isin(RESPONSE).to_numpy()
     out = []
     for sg in spec.subgroups:
-        if sg.column not in eff:
+        if sg.column not in eff or eff[sg.column].isna().all():
+            what = "absent from the data" if sg.column not in eff else "without values"
+            if not sg.optional:
+                i = spec.subgroups.index(sg)
+                raise OncotrialValueError(
+                    f"`[[subgroups]][{i}].column` of the study spec must name a subjects "
+                    f"column with values; got {sg.column!r} ({what}). Fix the column name, "
+                    "remove the subgroup, or add `optional = true` to it.")
             out.append({"name": sg.name, "column": sg.column, "levels": [],
-                        "note": "column absent from the data"})
+                        "note": f"Subgroup {sg.name!r} not analysed: column {sg.column!r} is "
+                                f"{what} (optional entry)."})
             continue
         col = eff[sg.column]
         if sg.cut is not None:
@@ -132,7 +159,7 @@ def response_plot_data(adsl: pd.DataFrame, tp: pd.DataFrame, adtte: pd.DataFrame
     points ``PCHG``); spider times are months from the reference date; swimmer bars are the OS
     follow-up, the response line runs from TTR to TTR + DoR.
     """
-    eff = adsl[adsl["ANLEFF"].eq("Y")]
+    eff = adsl[adsl["ANLEFF"].eq("Y")] if "ANLEFF" in adsl else adsl
     code = dict(zip(eff["USUBJID"], bor, strict=True))
     wf, sp = [], []
     if len(tp):
@@ -165,11 +192,12 @@ def response_plot_data(adsl: pd.DataFrame, tp: pd.DataFrame, adtte: pd.DataFrame
     return {"waterfall": wf, "spider": sp, "swimmer": sw}
 
 
-def gmi_summary(gmi: pd.DataFrame, adsl: pd.DataFrame, spec, evaluator: str) -> dict | None:
-    """Growth modulation index per patient (efficacy population) and the share >= 1.33."""
+def gmi_summary(gmi: pd.DataFrame, adsl: pd.DataFrame, spec, evaluator: str,
+                pop: str = "ANLEFF") -> dict | None:
+    """Growth modulation index per patient (response analysis set) and the share >= 1.33."""
     if not len(gmi):
         return None
-    eff = set(adsl.loc[adsl["ANLEFF"].eq("Y"), "USUBJID"])
+    eff = set(adsl.loc[adsl[pop].eq("Y"), "USUBJID"])
     g = gmi[(gmi["EVALUATOR"] == evaluator) & gmi["USUBJID"].isin(eff) & gmi["GMI"].notna()]
     if not len(g):
         return None

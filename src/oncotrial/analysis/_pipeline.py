@@ -18,10 +18,12 @@ from pathlib import Path
 import pandas as pd
 
 from oncotrial._errors import OncotrialValueError
+from oncotrial._frame import lookup
 from oncotrial._result import Result
 from oncotrial.analysis._adam import adam_study
 from oncotrial.analysis._arm_tests import logrank_by_cohort
-from oncotrial.analysis._common import BASELINE_COLUMNS, cohorts_of, num
+from oncotrial.analysis._common import ALL, BASELINE_COLUMNS, cohorts_of, num
+from oncotrial.analysis._compare import comparisons
 from oncotrial.analysis._efficacy import (
     bor_by_subject,
     gmi_summary,
@@ -29,11 +31,12 @@ from oncotrial.analysis._efficacy import (
     response_table,
     subgroup_orr,
 )
-from oncotrial.analysis._populations import add_populations, baseline_table, flow_counts
+from oncotrial.analysis._populations import add_sets, baseline_table, flow_counts, set_column
 from oncotrial.analysis._results_meta import results_metadata
-from oncotrial.analysis._safety import ae_table, ctcae_versions
+from oncotrial.analysis._safety import ctcae_versions, grade_source, safety_tables
 from oncotrial.analysis._spec import StudySpec, load_study_spec
 from oncotrial.analysis._survival import cox_analysis, km_analysis
+from oncotrial.analysis._twin_marks import twin_provenance
 from oncotrial.derive import StudyDerivation, derive_study
 from oncotrial.io import detect_kind, read_study
 
@@ -50,8 +53,9 @@ class StudyAnalysis(Result):
     derived : StudyDerivation
         The ADaM tables; ``derived.adsl`` is replaced by :attr:`adsl`.
     adsl : DataFrame
-        ADSL with baseline covariates and the analysis populations ``ANLENRL``, ``ANLSAF``,
-        ``ANLEFF`` and the exclusion reason ``ANLREAS``.
+        ADSL with baseline covariates, one flag (``ANL_<SET>``) and one exclusion reason
+        (``ANLR_<SET>``) per analysis set, and the legacy ``ANLENRL``, ``ANLSAF``, ``ANLEFF``,
+        ``ANLREAS``.
     results : dict
         JSON-ready numbers with their methods (written as ``results.json``).
     curves : dict
@@ -135,42 +139,90 @@ def analyze_study(spec: StudySpec | str | Path,
     for col in BASELINE_COLUMNS:
         if col in subj:
             adsl[col] = adsl["USUBJID"].map(subj[col])
-    for sg in [*spec.subgroups, *[type("C", (), {"column": c}) for c in spec.cox.covariates]]:
-        if sg.column in subj and sg.column not in adsl:
-            adsl[sg.column] = adsl["USUBJID"].map(subj[sg.column])
-    if "cohort" in spec.cox.covariates and "cohort" not in adsl:
+    extra = [sg.column for sg in spec.subgroups] + list(spec.cox.covariates)
+    extra += list(spec.comparisons.strata) if spec.comparisons else []
+    for col in extra:
+        if col in subj and col not in adsl:
+            adsl[col] = lookup(adsl["USUBJID"], subj[col])
+    if "cohort" in extra and "cohort" not in adsl:
         adsl["cohort"] = adsl["COHORT"]
-    adsl = add_populations(adsl, derived.adrs, spec.efficacy_rule, param)
-    cohorts = cohorts_of(adsl, spec.cohort_order, spec.overall)
+    adsl = add_sets(adsl, derived.adrs, spec.sets, param, study.subjects)
+    notes = _check_cohorts(adsl, spec)
+    cohorts = cohorts_of(adsl, spec.cohort_order, spec.overall, spec.cohort_exclude)
+    excluded = adsl["COHORT"].astype(str).isin(spec.cohort_exclude)
+    flow_cohorts = [c for c in cohorts if c != ALL]
+    if len(flow_cohorts) > 1 or len(flow_cohorts) < adsl["COHORT"].nunique():
+        flow_cohorts.append(ALL)
+    full_adsl, adsl = adsl, adsl[~excluded].reset_index(drop=True)
+    use = dict(spec.analysis_sets)
+    col = {a: set_column(s) for a, s in use.items()}
     res: dict = {"study": {"title": spec.title, "evaluator": ev, "response_parameter": param,
-                           "cohorts": cohorts, "time_unit": spec.time_unit,
+                           "cohorts": cohorts, "flow_cohorts": flow_cohorts,
+                           "time_unit": spec.time_unit,
                            "days_per_unit": spec.days_per_unit,
                            "ctcae_version": spec.ctcae_version,
-                           "ctcae_versions_in_data": ctcae_versions(study.adverse_events)},
+                           "ctcae_versions_in_data": ctcae_versions(study.adverse_events),
+                           "grade_source": grade_source(study.adverse_events),
+                           "analysis_sets": use,
+                           "set_labels": {s.name: s.label for s in spec.sets},
+                           "notes": notes},
                  "spec": spec.to_dict()}
     step("populations and flow")
-    res["flow"] = flow_counts(adsl, cohorts)
-    res["baseline"] = baseline_table(adsl, cohorts)
+    res["flow"] = flow_counts(full_adsl, flow_cohorts, spec.sets)
+    res["flow_excluded_cohorts"] = {str(k): int(v) for k, v in sorted(
+        full_adsl.loc[excluded, "COHORT"].astype(str).value_counts().items())}
+    res["baseline"] = baseline_table(adsl, cohorts, col["baseline"], spec.baseline_bins)
     step("tumour response")
-    res["response"] = response_table(adsl, derived.adrs, derived.adtte, cohorts, spec, param, ev)
-    res["subgroups"] = subgroup_orr(adsl, derived.adrs, spec, param)
-    eff = adsl[adsl["ANLEFF"].eq("Y")]
-    res["response_plots"] = response_plot_data(adsl, derived.timepoints, derived.adtte,
+    res["response"] = response_table(adsl, derived.adrs, derived.adtte, cohorts, spec, param,
+                                     ev, pop=col["response"])
+    res["subgroups"] = subgroup_orr(adsl, derived.adrs, spec, param, pop=col["subgroups"])
+    eff = adsl[adsl[col["response"]].eq("Y")]
+    res["response_plots"] = response_plot_data(eff, derived.timepoints, derived.adtte,
                                                bor_by_subject(eff, derived.adrs, param), spec, ev)
-    res["gmi"] = gmi_summary(derived.gmi, adsl, spec, ev)
+    res["gmi"] = gmi_summary(derived.gmi, adsl, spec, ev, pop=col["response"])
     step("survival (Kaplan-Meier, Cox)")
     res["survival"], curves = km_analysis(adsl, derived.adtte, cohorts, spec, ev)
     res["cox"] = cox_analysis(adsl, derived.adtte, spec, ev)
     res["logrank"] = logrank_by_cohort(adsl, derived.adtte, cohorts, spec, ev)
+    res["comparisons"] = comparisons(adsl, derived.adrs, derived.adtte, cohorts, spec, param,
+                                     ev)
     step("adverse events")
-    res["safety"] = {"all": ae_table(adsl, derived.adae, cohorts, spec),
-                     "phases": {p: ae_table(adsl, derived.adae, cohorts, spec, phase=p)
-                                for p in spec.phases}}
+    saf_adsl = adsl
+    if spec.safety_by == "actual_arm":
+        if "actual_arm" not in subj or subj["actual_arm"].isna().all():
+            raise OncotrialValueError(
+                "`[cohorts].safety_by` of the study spec must name a column with values; got "
+                "'actual_arm' (the subjects column 'actual_arm' is empty). Remove the key or "
+                "add the actual arm (SDTM ACTARM) to the data.")
+        act = lookup(adsl["USUBJID"], subj["actual_arm"]).astype("string")
+        saf_adsl = adsl.assign(COHORT=act.fillna(adsl["COHORT"].astype("string")))
+    res["study"]["safety_by"] = spec.safety_by
+    res["safety"] = safety_tables(saf_adsl, derived.adae, cohorts, spec, col["safety"])
+    res["twin"] = twin_provenance(spec, cohorts)
     res["derivation"] = {"settings": {k: (num(v) if isinstance(v, int | float) else v)
                                       for k, v in derived.settings.items()},
                          "log_rows": len(derived.log)}
     res["analyses"] = results_metadata(res, spec, derived.settings)  # ARS-like metadata
-    return StudyAnalysis(spec=spec, derived=derived, adsl=adsl, results=res, curves=curves)
+    return StudyAnalysis(spec=spec, derived=derived, adsl=full_adsl, results=res,
+                         curves=curves)
+
+
+def _check_cohorts(adsl: pd.DataFrame, spec: StudySpec) -> list[str]:
+    """Every cohort named in ``[cohorts].order``/``exclude`` exists, else an error (or, with
+    ``[cohorts].optional = true``, a note)."""
+    present = sorted(str(c) for c in adsl["COHORT"].dropna().unique())
+    notes = []
+    for key, names in (("order", spec.cohort_order), ("exclude", spec.cohort_exclude)):
+        for i, c in enumerate(names):
+            if c in present:
+                continue
+            if not spec.cohorts_optional:
+                raise OncotrialValueError(
+                    f"`[cohorts].{key}[{i}]` of the study spec must be a cohort of the data "
+                    f"(subjects column 'cohort': {present}); got {c!r}. Fix the name or set "
+                    "[cohorts].optional = true.")
+            notes.append(f"Cohort {c!r} of [cohorts].{key} is not in the data (optional).")
+    return notes
 
 
 def results_json(results: dict) -> str:

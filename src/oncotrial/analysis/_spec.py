@@ -15,6 +15,18 @@ from typing import Any
 
 from oncotrial._errors import OncotrialValueError
 from oncotrial.analysis._adam_spec import AdamSpec, parse_adam_section
+from oncotrial.analysis._spec_sets import (
+    BinSpec,
+    ComparisonSpec,
+    EstimateSpec,
+    SafetyTableSpec,
+    SetSpec,
+    parse_bins,
+    parse_comparisons,
+    parse_estimates,
+    parse_safety_tables,
+    parse_sets,
+)
 
 __all__ = ["DAYS_PER_UNIT", "CoxSpec", "StudySpec", "SubgroupSpec", "load_study_spec",
            "parse_study_spec"]
@@ -27,6 +39,7 @@ CI_METHODS = ("clopper-pearson", "wilson", "wilson-cc", "jeffreys", "agresti-cou
 CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin")
 EFFICACY_RULES = ("flag", "treated", "treated-measurable")
 SURV_ENDPOINTS = ("OS", "PFS")
+AE_COLUMNS = ("any", "1-2", "3-4", "5", ">=3")  # grade 5 is shown whenever any exists
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +49,7 @@ class SubgroupSpec:
     name: str
     column: str
     cut: float | None = None  # numeric column: levels "< cut" and ">= cut"
+    optional: bool = False  # absent column: a note in the report instead of an error
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +64,7 @@ class CoxSpec:
     min_variables: int = 2
     test: str = "wald"
     ties: str = "efron"
+    optional: tuple[str, ...] = ()  # covariates that may be absent or without usable values
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +78,16 @@ class StudySpec:
     ctcae_version: str = "5.0"
     efficacy_rule: str = "flag"
     cohort_order: tuple[str, ...] = ()
-    overall: bool = True
+    overall: bool = False
+    cohort_exclude: tuple[str, ...] = ()
+    cohorts_optional: bool = False
+    safety_by: str = "cohort"  # "actual_arm": safety tables by treatment received (ICH E9)
     ci_method: str = "clopper-pearson"
     level: float = 0.95
     confirmation: bool = True
     reference: str = "first-dose"
     confirm_days: int = 28
+    no_assessment: str = "missing"  # "NE": patients without assessment counted as not evaluable
     sd_min_days: int = 42
     conf_type: str = "log"
     surv_endpoints: tuple[str, ...] = SURV_ENDPOINTS
@@ -80,6 +99,24 @@ class StudySpec:
     subgroups: tuple[SubgroupSpec, ...] = ()
     cox: CoxSpec = field(default_factory=CoxSpec)
     adam: AdamSpec = field(default_factory=AdamSpec)  # [adam]: ADaM input folders only
+    sets: tuple[SetSpec, ...] = ()
+    analysis_sets: tuple[tuple[str, str], ...] = ()
+    estimates: tuple[tuple[str, EstimateSpec], ...] = ()
+    ae_columns: tuple[str, ...] = AE_COLUMNS
+    ae_tables: tuple[SafetyTableSpec, ...] = ()
+    ae_tables_explicit: bool = False
+    ae_figure: SafetyTableSpec | None = None
+    comparisons: ComparisonSpec | None = None
+    twin: str | None = None
+    baseline_bins: tuple[BinSpec, ...] = ()
+
+    def set_of(self, analysis: str) -> str:
+        """Name of the analysis set used by ``analysis`` (``response``, ``os``, ...)."""
+        return dict(self.analysis_sets)[analysis]
+
+    def estimate(self, endpoint: str) -> EstimateSpec:
+        """Estimate settings of a response endpoint (``orr``, ``dcr``)."""
+        return dict(self.estimates)[endpoint]
 
     @property
     def days_per_unit(self) -> float:
@@ -96,18 +133,23 @@ class StudySpec:
 # key -> (type, default or required) per section; validation is declared here.
 _SCHEMA: dict[str, dict[str, tuple]] = {
     "study": {"title": (str,), "data": (str,), "evaluator": (str,), "time_unit": (str,),
-              "ctcae_version": (str,)},
-    "populations": {"efficacy": (str,)},
-    "cohorts": {"order": (list,), "overall": (bool,)},
+              "ctcae_version": (str,), "twin": (str,)},
+    "populations": {"efficacy": (str,), "baseline": (str,), "response": (str,), "os": (str,),
+                    "pfs": (str,), "cox": (str,), "subgroups": (str,), "safety": (str,)},
+    "cohorts": {"order": (list,), "overall": (bool,), "exclude": (list,),
+                "optional": (bool,), "safety_by": (str,)},
     "response": {"ci_method": (str,), "level": (float,), "confirmation": (bool,),
-                 "reference": (str,), "confirm_days": (int,), "sd_min_days": (int,)},
+                 "reference": (str,), "confirm_days": (int,), "sd_min_days": (int,),
+                 "orr": (dict,), "dcr": (dict,), "no_assessment": (str,)},
     "survival": {"conf_type": (str,), "endpoints": (list,), "landmarks": (list,),
                  "risk_times": (list,)},
-    "safety": {"ae_threshold": (float,), "teae_window_days": (int,), "phases": (list,)},
+    "safety": {"ae_threshold": (float,), "teae_window_days": (int,), "phases": (list,),
+               "tables": (list,), "figure": (dict,), "columns": (list,)},
     "cox": {"endpoint": (str,), "covariates": (list,), "cuts": (dict,), "reference": (dict,),
-            "alpha_remove": (float,), "min_variables": (int,), "test": (str,), "ties": (str,)},
+            "alpha_remove": (float,), "min_variables": (int,), "test": (str,), "ties": (str,),
+            "optional": (list,)},
 }
-_SUBGROUP_KEYS = {"name": str, "column": str, "cut": float}
+_SUBGROUP_KEYS = {"name": str, "column": str, "cut": float, "optional": bool}
 
 
 def _err(key: str, constraint: str, value: Any, remedy: str) -> OncotrialValueError:
@@ -180,7 +222,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     ...     print(str(e)[:44])
     `[study].colour` of the study spec must be a
     """
-    known = set(_SCHEMA) | {"subgroups", "adam"}
+    known = set(_SCHEMA) | {"subgroups", "sets", "comparisons", "baseline", "adam"}
     for k in raw:
         if k not in known:
             raise _err(k, f"a known section ({', '.join(sorted(known))})", k,
@@ -196,14 +238,25 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
         kw["time_unit"] = _choice("[study].time_unit", st["time_unit"], tuple(DAYS_PER_UNIT))
     if "ctcae_version" in st:
         kw["ctcae_version"] = st["ctcae_version"]
+    if "twin" in st:
+        kw["twin"] = st["twin"]
     pop = _section(raw, "populations")
     if "efficacy" in pop:
         kw["efficacy_rule"] = _choice("[populations].efficacy", pop["efficacy"], EFFICACY_RULES)
+    sets, use = parse_sets({**raw, "populations": pop}, kw.get("efficacy_rule", "flag"))
+    kw["sets"], kw["analysis_sets"] = sets, tuple(sorted(use.items()))
     co = _section(raw, "cohorts")
     if "order" in co:
         kw["cohort_order"] = _strings("[cohorts].order", co["order"])
+    if "exclude" in co:
+        kw["cohort_exclude"] = _strings("[cohorts].exclude", co["exclude"])
     if "overall" in co:
         kw["overall"] = co["overall"]
+    if "optional" in co:
+        kw["cohorts_optional"] = co["optional"]
+    if "safety_by" in co:
+        kw["safety_by"] = _choice("[cohorts].safety_by", co["safety_by"],
+                                  ("cohort", "actual_arm"))
     rs = _section(raw, "response")
     if "ci_method" in rs:
         kw["ci_method"] = _choice("[response].ci_method", rs["ci_method"], CI_METHODS)
@@ -214,6 +267,9 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     if "reference" in rs:
         kw["reference"] = _choice("[response].reference", rs["reference"],
                                   ("first-dose", "randomization"))
+    if "no_assessment" in rs:
+        kw["no_assessment"] = _choice("[response].no_assessment", rs["no_assessment"],
+                                      ("missing", "NE"))
     for k in ("confirmation",):
         if k in rs:
             kw[k] = rs[k]
@@ -222,6 +278,8 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
             if rs[k] < 0:
                 raise _err(f"[response].{k}", ">= 0", rs[k], "Use days, e.g. 28.")
             kw[k] = rs[k]
+    kw["estimates"] = tuple(sorted(parse_estimates(
+        rs, kw.get("ci_method", "clopper-pearson"), kw.get("level", 0.95)).items()))
     sv = _section(raw, "survival")
     if "conf_type" in sv:
         kw["conf_type"] = _choice("[survival].conf_type", sv["conf_type"], CONF_TYPES)
@@ -244,6 +302,15 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
         kw["teae_window_days"] = sf["teae_window_days"]
     if "phases" in sf:
         kw["phases"] = tuple(p.upper() for p in _strings("[safety].phases", sf["phases"]))
+    if "columns" in sf:
+        cols = _strings("[safety].columns", sf["columns"])
+        for i, c in enumerate(cols):
+            _choice(f"[safety].columns[{i}]", c, AE_COLUMNS)
+        kw["ae_columns"] = cols
+    kw["ae_tables"], kw["ae_figure"], kw["ae_tables_explicit"] = parse_safety_tables(
+        sf, kw.get("ae_threshold", 10.0))
+    kw["comparisons"] = parse_comparisons(raw)
+    kw["baseline_bins"] = parse_bins(raw)
     subs = raw.get("subgroups", [])
     if not isinstance(subs, list):
         raise _err("subgroups", "an array of tables", subs, "Write [[subgroups]] blocks.")
@@ -251,14 +318,15 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     for i, sg in enumerate(subs):
         for k, v in sg.items():
             if k not in _SUBGROUP_KEYS:
-                raise _err(f"[[subgroups]][{i}].{k}", "one of name, column, cut", k,
+                raise _err(f"[[subgroups]][{i}].{k}", "one of name, column, cut, optional", k,
                            "Remove it or fix its spelling.")
             _typed(f"[[subgroups]][{i}].{k}", v, _SUBGROUP_KEYS[k])
         if "column" not in sg:
             raise _err(f"[[subgroups]][{i}].column", "given", None, "Name a subjects column.")
         cut = sg.get("cut")
         out.append(SubgroupSpec(sg.get("name", sg["column"]), sg["column"],
-                                None if cut is None else float(cut)))
+                                None if cut is None else float(cut),
+                                bool(sg.get("optional", False))))
     kw["subgroups"] = tuple(out)
     cx = _section(raw, "cox")
     ckw: dict[str, Any] = {}
@@ -271,6 +339,13 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
                                    for k, v in cx["cuts"].items()))
     if "reference" in cx:
         ckw["reference"] = tuple(sorted((k, str(v)) for k, v in cx["reference"].items()))
+    if "optional" in cx:
+        opt = _strings("[cox].optional", cx["optional"])
+        for i, c in enumerate(opt):
+            if c not in ckw.get("covariates", ()):
+                raise _err(f"[cox].optional[{i}]", "one of [cox].covariates", c,
+                           "List only covariates of the model.")
+        ckw["optional"] = opt
     if "alpha_remove" in cx:
         if not 0 < cx["alpha_remove"] < 1:
             raise _err("[cox].alpha_remove", "in (0, 1)", cx["alpha_remove"], "Use e.g. 0.05.")

@@ -17,19 +17,30 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from oncotrial._errors import OncotrialValueError
 from oncotrial.analysis._common import ALL, ci_dict, in_cohort, num
+from oncotrial.analysis._populations import set_column
 from oncotrial.derive import event_from_cnsr
 from oncotrial.stats import backward_select, cox_ph, followup_median, kaplan_meier
 
 
 def endpoint_data(adsl: pd.DataFrame, adtte: pd.DataFrame, param: str, evaluator: str,
-                  spec) -> pd.DataFrame:
-    """ADSL (treated population) joined to one ADTTE parameter, with ``TIME`` and ``EVENT``."""
+                  spec, pop: str | None = None) -> pd.DataFrame:
+    """ADSL (the endpoint's analysis set: flag column ``pop``, default the set the spec names
+    for the endpoint) joined to one ADTTE parameter, with ``TIME`` and ``EVENT``."""
+    if pop is None:
+        pop = _pop(spec, param)
     ev = "" if param == "OS" else evaluator
     t = adtte[(adtte["PARAMCD"] == param) & (adtte["EVALUATOR"].fillna("") == ev)]
-    d = adsl[adsl["ANLSAF"].eq("Y")].merge(t[["USUBJID", "AVAL", "CNSR"]], on="USUBJID")
+    d = adsl[adsl[pop].eq("Y")].merge(t[["USUBJID", "AVAL", "CNSR"]], on="USUBJID")
     return d.assign(TIME=d["AVAL"].to_numpy(float) / spec.days_per_unit,
                     EVENT=event_from_cnsr(d["CNSR"].to_numpy()).astype(int))
+
+
+def _pop(spec, param: str) -> str:
+    if hasattr(spec, "set_of"):
+        return set_column(spec.set_of(param.lower()))
+    return "ANLSAF"
 
 
 def risk_times(spec, tmax: float) -> tuple[float, ...]:
@@ -48,10 +59,13 @@ def km_analysis(adsl: pd.DataFrame, adtte: pd.DataFrame, cohorts: list[str], spe
     figures.
     """
     out, fits = {}, {}
-    for param in spec.surv_endpoints:
+    for i, param in enumerate(spec.surv_endpoints):
         d = endpoint_data(adsl, adtte, param, evaluator, spec)
         if not len(d):
-            continue
+            raise OncotrialValueError(
+                f"`[survival].endpoints[{i}]` of the study spec must be an endpoint the data "
+                f"can give; got {param!r} (no ADTTE {param} record in its analysis set). Remove "
+                "it from [survival].endpoints or check the data (dates, tumour assessments).")
         tmax = float(d["TIME"].max())
         times = risk_times(spec, tmax)
         out[param], fits[param] = {}, {}
@@ -83,24 +97,41 @@ def km_analysis(adsl: pd.DataFrame, adtte: pd.DataFrame, cohorts: list[str], spe
     return out, fits
 
 
-def _covariate_frame(d: pd.DataFrame, spec) -> tuple[pd.DataFrame, list[str]]:
+def _covariate_frame(d: pd.DataFrame, spec) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Model columns of the Cox covariates; a covariate the data lack, or one without two
+    usable values, is an error naming ``[cox].covariates[i]`` unless it is listed in
+    ``[cox].optional`` (then a note)."""
     cuts = dict(spec.cox.cuts)
-    cols = []
-    for cov in spec.cox.covariates:
-        if cov not in d or d[cov].isna().all():
+    cols, notes = [], []
+    for i, cov in enumerate(spec.cox.covariates):
+        what = None
+        if cov not in d:
+            what = "absent from the data"
+        elif d[cov].isna().all():
+            what = "without values in the analysis set"
+        if what is None:
+            if cov in cuts:
+                x = pd.to_numeric(d[cov], errors="coerce")
+                lab = pd.Series(np.where(x >= cuts[cov], f">={cuts[cov]:g}",
+                                         f"<{cuts[cov]:g}"), index=d.index, dtype=object)
+                lab[x.isna()] = None
+                d = d.assign(**{cov: lab})
+            elif not pd.api.types.is_numeric_dtype(d[cov]):
+                d = d.assign(**{cov: d[cov].astype(object).where(d[cov].notna(), None)})
+            else:
+                d = d.assign(**{cov: pd.to_numeric(d[cov], errors="coerce").astype(float)})
+            if d[cov].dropna().nunique() < 2:
+                what = "without two distinct usable values"
+        if what is not None:
+            if cov not in spec.cox.optional:
+                raise OncotrialValueError(
+                    f"`[cox].covariates[{i}]` of the study spec must name a subjects column "
+                    f"with usable values; got {cov!r} ({what}). Fix or remove the covariate, "
+                    "or list it in [cox].optional.")
+            notes.append(f"Covariate {cov!r} not in the model: {what} (optional entry).")
             continue
-        if cov in cuts:
-            x = pd.to_numeric(d[cov], errors="coerce")
-            lab = pd.Series(np.where(x >= cuts[cov], f">={cuts[cov]:g}", f"<{cuts[cov]:g}"),
-                            index=d.index, dtype=object)
-            lab[x.isna()] = None
-            d = d.assign(**{cov: lab})
-        elif not pd.api.types.is_numeric_dtype(d[cov]):
-            d = d.assign(**{cov: d[cov].astype(object).where(d[cov].notna(), None)})
-        else:
-            d = d.assign(**{cov: pd.to_numeric(d[cov], errors="coerce").astype(float)})
         cols.append(cov)
-    return d, cols
+    return d, cols, notes
 
 
 def _rows(fit, label: str) -> list[dict]:
@@ -115,17 +146,18 @@ def cox_analysis(adsl: pd.DataFrame, adtte: pd.DataFrame, spec, evaluator: str) 
     cx = spec.cox
     if not cx.covariates:
         return None
-    d = endpoint_data(adsl, adtte, cx.endpoint, evaluator, spec)
-    d, cols = _covariate_frame(d, spec)
-    cols = [c for c in cols if d[c].dropna().nunique() > 1]
+    pop = (set_column(spec.set_of("cox")) if hasattr(spec, "set_of") else None)
+    d = endpoint_data(adsl, adtte, cx.endpoint, evaluator, spec, pop=pop)
+    d, cols, notes = _covariate_frame(d, spec)
     if not cols:
-        return None
+        return {"endpoint": cx.endpoint, "covariates": [], "notes": notes, "univariable": []}
     d = d.dropna(subset=cols).reset_index(drop=True)
     kw = {"ties": cx.ties, "level": spec.level}
     ref = {k: v for k, v in cx.reference if k in cols}
     out = {"endpoint": cx.endpoint, "n": len(d), "events": int(d["EVENT"].sum()),
            "covariates": cols, "ties": cx.ties, "level": spec.level, "univariable": [],
-           "reference": ref}
+           "reference": ref, "notes": notes,
+           "set": spec.set_of("cox") if hasattr(spec, "set_of") else "treated"}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for c in cols:

@@ -29,9 +29,28 @@ def km_curve(label: str, fit) -> KMCurve:
 
 
 def flow_figure(results: dict) -> Figure:
-    """Enrolled -> treated -> evaluable with the reasons (all cohorts together)."""
-    key = results["study"]["cohorts"][-1]
+    """Registered -> enrolled -> treated -> each analysis set an analysis uses, with the
+    exclusions (reasons from the data) between stages (all cohorts together)."""
+    key = results["study"].get("flow_cohorts", results["study"]["cohorts"])[-1]
     fl = results["flow"][key]
+    if "sets" in fl:
+        used = set(results["study"]["analysis_sets"].values()) | {"enrolled", "treated"}
+        chain = [(n, st) for n, st in fl["sets"].items()
+                 if n in used or not st.get("builtin", False)]
+        stages, prev = [], "registered"
+        labels = ["Registered"] + [st["label"] for _, st in chain]
+        counts = [fl["registered"]] + [st["n"] for _, st in chain]
+        excl: list[tuple] = []
+        for name, st in chain:
+            excl.append(tuple((r if st["within"] == prev else f"{r} (from {st['within']})", n)
+                              for r, n in st["excluded"].items()))
+            prev = name
+        excl.append(())
+        stages = [FlowStage(lab, n, ex) for lab, n, ex in zip(labels, counts, excl,
+                                                              strict=True)]
+        if fl["registered"] == counts[1] and not excl[0]:
+            stages = stages[1:]
+        return plot_flow(stages, title=f"Participant flow ({key})")
     stages = [FlowStage("Registered", fl["registered"], tuple(fl["not_enrolled"].items())),
               FlowStage("Enrolled", fl["enrolled"], tuple(fl["not_treated"].items())),
               FlowStage("Treated (safety population)", fl["treated"],
@@ -47,7 +66,7 @@ def km_figure(analysis, endpoint: str) -> Figure:
     res = analysis.results["survival"][endpoint]
     fits = analysis.curves[endpoint]
     labels = list(fits)
-    if len(labels) > 2:  # cohorts and "All": draw the cohorts only, as the seed figures
+    if len(labels) > 2 and labels[-1] == "All":  # draw the cohorts only, as the seed figures
         labels = labels[:-1]
     curves = [km_curve(c, fits[c]) for c in labels]
     times = [float(t) for t in res[labels[0]]["risk_table"]]
@@ -55,7 +74,14 @@ def km_figure(analysis, endpoint: str) -> Figure:
                         index=labels, columns=times)
     unit = analysis.results["study"]["time_unit"].capitalize()
     name = {"OS": "Overall survival", "PFS": "Progression-free survival"}[endpoint]
-    return plot_km(curves, risk_table=risk, xlabel=unit, title=name,
+    title = name
+    for p in (analysis.results.get("comparisons") or {}).get("pairs", []):
+        t = p.get(endpoint)
+        if t:
+            f2 = [("NR" if v is None else f"{v:.2f}") for v in (t["hr"], *t["ci"])]
+            title += (f"\n{p['arm']} vs {p['reference']}: log-rank p = {t['logrank']['p']:.3f}, "
+                      f"HR {f2[0]} ({f2[1]}-{f2[2]})")
+    return plot_km(curves, risk_table=risk, xlabel=unit, title=title,
                    ylabel=f"{name} probability", xmax=max(times) * 1.02 if times else None)
 
 
@@ -77,6 +103,8 @@ def ae_figure(results: dict) -> Figure:
     """AE bars by worst grade (all patients) for the listed terms."""
     sa = results["safety"]["all"]
     key = results["study"]["cohorts"][-1]
+    if results["safety"].get("figure"):  # its own kind and threshold (NICE-NEC Fig. 3: > 5 %)
+        sa = results["safety"]["figure"]
     d = pd.DataFrame([{"term": t["term"].capitalize(), "1-2": t["by_cohort"][key]["1-2"],
                        "3-4": t["by_cohort"][key]["3-4"], "5": t["by_cohort"][key]["5"]}
                       for t in sa["terms"]])

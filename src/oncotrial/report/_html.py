@@ -20,7 +20,7 @@ from jinja2 import Environment
 from oncotrial.report._figure_base import save_figure
 from oncotrial.report._figures import build_figures
 from oncotrial.report._methods import methods_paragraphs
-from oncotrial.report._tables import build_tables
+from oncotrial.report._tables import build_tables, table_titles
 
 TABLE_TITLES = {
     "flow": "Participant flow",
@@ -116,16 +116,17 @@ def write_report(analysis, out_dir: str | Path) -> Path:
     (out / "tables").mkdir(parents=True, exist_ok=True)
     r = analysis.results
     tables = build_tables(r)
+    titles = {**TABLE_TITLES, **table_titles(r)}
     for stem, df in tables.items():
         df.to_csv(out / "tables" / f"{stem}.csv", lineterminator="\n")
-        _write_docx(df, TABLE_TITLES.get(stem, stem), out / "tables" / f"{stem}.docx")
+        _write_docx(df, titles.get(stem, stem), out / "tables" / f"{stem}.docx")
     figures = build_figures(analysis)
     embedded = []
     for stem, fig in figures.items():
         png, _svg = save_figure(fig, out / "figures" / stem)
         embedded.append((stem, FIGURE_TITLES.get(stem, stem),
                          base64.b64encode(png.read_bytes()).decode("ascii")))
-    tab_list = [(k, TABLE_TITLES.get(k, k.replace("_", " ").capitalize()), _table_html(v))
+    tab_list = [(k, titles.get(k, k.replace("_", " ").capitalize()), _table_html(v))
                 for k, v in tables.items()]
     sections = [(k, t.split(".")[0] if t.startswith(("Table", "Figure")) else t.split(":")[0])
                 for k, t, _ in tab_list] + [(k, t.split(".")[0]) for k, t, _ in embedded]

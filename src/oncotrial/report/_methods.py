@@ -30,18 +30,19 @@ def methods_paragraphs(results: dict) -> list[str]:
         f"Populations. Enrolled: all registered patients flagged as enrolled. Safety (treated): "
         f"enrolled patients who received at least one dose. Efficacy-evaluable: "
         f"{RULES[s['efficacy_rule']]}. Every registered patient is accounted for in the flow "
-        f"chart with one exclusion reason.",
+        f"chart with one exclusion reason." + _sets_text(results),
         f"Tumour response. Overall responses at each assessment were derived from the lesion "
         f"measurements by RECIST 1.1 (evaluator: {st['evaluator']}); best overall response "
         f"({'confirmed, ' + str(s['confirm_days']) + ' days' if s['confirmation'] else 'unconfirmed'}"
         f"; stable disease at least {s['sd_min_days']} days after the {s['reference']} date). "
         f"Objective response rate (CR + PR) and disease control rate (CR + PR + SD + "
-        f"non-CR/non-PD) are given with {lvl} {CI_NAMES[s['ci_method']]} confidence intervals "
-        f"over the efficacy-evaluable population. Duration of response "
+        f"non-CR/non-PD) are computed over the {_set(results, 'response')}; "
+        f"{_estimates_text(results, lvl)} Duration of response "
         f"({'confirmed' if s['confirmation'] else 'unconfirmed'} responders, "
         f"first response to progression or death) is summarised by the Kaplan-Meier median "
         f"and the observed range (+ = censored).",
-        f"Time to event. Overall and progression-free survival are measured from the "
+        f"Time to event ({', '.join(f'{e}: {_set(results, e.lower())}' for e in s['surv_endpoints'])}). "
+        f"Overall and progression-free survival are measured from the "
         f"{s['reference']} date in {s['time_unit']} (days / {st['days_per_unit']:g}). "
         f"Kaplan-Meier estimates with Greenwood variance and {lvl} pointwise '{s['conf_type']}' "
         f"confidence intervals (R survfit conf.type); medians by R quantile.survfit; landmark "
@@ -49,26 +50,28 @@ def methods_paragraphs(results: dict) -> list[str]:
         f"follow-up by the reverse Kaplan-Meier method. PFS events are progression or death; "
         f"censoring follows the FDA 2018 guidance (last adequate assessment).",
     ]
-    if results["cox"]:
+    if results["cox"] and results["cox"].get("univariable"):
         ps.append(
             f"Cox regression ({cx['endpoint']}). Univariable Cox proportional-hazards models "
             f"(ties: {cx['ties']}) for {', '.join(results['cox']['covariates'])}; the "
             f"multivariable model by backward elimination ({cx['test']} test; covariates with "
             f"p >= {cx['alpha_remove']:g} removed one at a time, at least "
             f"{results['cox']['selection']['min_variables']} kept, as in NICE-NEC). Complete "
-            f"cases only (n = {results['cox']['n']}, events = {results['cox']['events']}). "
-            f"Hazard ratios with {lvl} Wald intervals.")
+            f"cases only (n = {results['cox']['n']}, events = {results['cox']['events']}; "
+            f"{_set(results, 'cox')}). Hazard ratios with {lvl} Wald intervals.")
     if results["subgroups"]:
         ps.append("Subgroups. ORR per subgroup level with the same interval method; equality "
                   "across levels by Fisher's exact test (two-sided, exact r x 2) and Pearson's "
                   "chi-square test (Yates' correction for 2 x 2 tables, as R chisq.test).")
+    if results.get("comparisons"):
+        ps.append(_comparisons_text(results, lvl))
     ps.append(
-        f"Safety. Treatment-emergent adverse events (onset from first dose to last dose + "
-        f"{s['teae_window_days']} days) graded by CTCAE v{s['ctcae_version']}"
-        + (f" (versions in the data: {', '.join(st['ctcae_versions_in_data'])})"
-           if st["ctcae_versions_in_data"] else "")
-        + f"; worst grade per patient and term; terms with any-grade frequency >= "
-        f"{s['ae_threshold']:g}% of the safety population, sorted by frequency."
+        f"Safety ({_set(results, 'safety')}"
+        + (", by treatment received (actual arm)" if results["study"].get("safety_by") == "actual_arm" else "")
+        + "). Treatment-emergent adverse events (onset from "
+        f"first dose to last dose + {s['teae_window_days']} days); {_grade_text(results)}; "
+        f"worst grade per patient and term (and over all terms for the any-event row), counted "
+        f"as grade 1-2, 3-4, 5 and >= 3. " + _ae_tables_text(results)
         + (f" Repeated per treatment phase: {', '.join(s['phases'])}." if s["phases"] else ""))
     if results["derivation"]["settings"].get("source") == "adam":
         ps = adam_methods(results, ps)
@@ -114,6 +117,99 @@ def adam_methods(results: dict, ps: list[str]) -> list[str]:
                           "MILD 1, MODERATE 2, SEVERE 3; no CTCAE grade in the data)", para)
         out.append(para)
     return out
+
+
+def _set(results: dict, analysis: str) -> str:
+    st = results["study"]
+    if "analysis_sets" not in st:
+        return "treated population" if analysis in ("os", "pfs", "safety") else \
+            "efficacy-evaluable population"
+    name = st["analysis_sets"].get(analysis, "treated")
+    return f"{st['set_labels'][name]} [{name}]"
+
+
+def _sets_text(results: dict) -> str:
+    st = results["study"]
+    sets = results["spec"].get("sets") or []
+    if not sets:
+        return ""
+    parts = []
+    for d in sets:
+        rule = [f"within {d['within']}"] if d["within"] else []
+        if d["flag"]:
+            rule.append(f"{d['flag']} = Y")
+        rule += [f"requires {r}" for r in d["require"]]
+        if d["exclude_reasons"]:
+            rule.append("excluding disposition " + ", ".join(d["exclude_reasons"]))
+        parts.append(f"{d['label']} [{d['name']}]: {'; '.join(rule) or 'all registered'}")
+    use = ", ".join(f"{k} on {v}" for k, v in sorted(st["analysis_sets"].items()))
+    return (" Analysis sets (ICH E9): " + " | ".join(parts) + f". Analyses: {use}. "
+            "Exclusion reasons are the disposition reasons of the data (DS).")
+
+
+def _estimates_text(results: dict, lvl: str) -> str:
+    out = []
+    for ep, e in results["spec"]["estimates"]:
+        name = {"orr": "ORR", "dcr": "DCR"}[ep]
+        if e["method"] == "bayes":
+            a, b = e["prior"]
+            t = (f"{name}: Bayesian, Beta({a:g}, {b:g}) prior, posterior {e['point']} with "
+                 f"{lvl} {e['interval']} credible interval (conjugate beta-binomial)")
+            if e["p0"] is not None:
+                t += f", posterior probability that the rate exceeds {100 * e['p0']:g}%"
+            if e["also"]:
+                t += f"; {CI_NAMES[e['also']]} confidence interval beside"
+            out.append(t)
+        else:
+            out.append(f"{name}: {lvl} {CI_NAMES[e['method']]} confidence interval")
+    return "; ".join(out) + "."
+
+
+def _grade_text(results: dict) -> str:
+    s, st = results["spec"], results["study"]
+    gs = st.get("grade_source", {"ctcae": 1, "severity": 0, "missing": 0})
+    vers = (f" (versions in the data: {', '.join(st['ctcae_versions_in_data'])})"
+            if st["ctcae_versions_in_data"] else "")
+    if gs["ctcae"] and not gs["severity"]:
+        return f"grade: the CTCAE v{s['ctcae_version']} grade given in the data{vers}"
+    if gs["severity"] and not gs["ctcae"]:
+        return ("grade: no CTCAE grade in the data; mapped from severity (AESEV) MILD = 1, "
+                "MODERATE = 2, SEVERE = 3")
+    return (f"grade: the CTCAE v{s['ctcae_version']} grade where given ({gs['ctcae']} records)"
+            f"{vers}, else mapped from severity (AESEV) MILD = 1, MODERATE = 2, SEVERE = 3 "
+            f"({gs['severity']} records)")
+
+
+def _ae_tables_text(results: dict) -> str:
+    out = []
+    for kind, t in sorted(results["safety"].get("tables", {"all": results["safety"]["all"]})
+                          .items()):
+        op = ">" if t.get("strict") else ">="
+        txt = (f"{kind} TEAEs: terms with any-grade frequency {op} {t['threshold_pct']:g}% of "
+               "the safety set")
+        if t.get("forced_terms"):
+            txt += f", plus {', '.join(t['forced_terms'])} (listed by the spec, marked *)"
+        out.append(txt)
+    fig = results["safety"].get("figure")
+    if fig:
+        out.append(f"figure: {fig['kind']} TEAEs with frequency "
+                   f"{'>' if fig['strict'] else '>='} {fig['threshold_pct']:g}%")
+    return "Tables: " + "; ".join(out) + ", sorted by frequency."
+
+
+def _comparisons_text(results: dict, lvl: str) -> str:
+    cm = results["comparisons"]
+    strat = (f", stratified by {', '.join(cm['strata'])}" if cm["strata"] else "")
+    diff = {"newcombe": "Newcombe's hybrid score", "newcombe-cc": "Newcombe's hybrid score "
+            "with continuity correction", "score": "Miettinen-Nurminen score",
+            "agresti-caffo": "Agresti-Caffo", "wald": "Wald"}[cm["diff_method"]]
+    test = ("Fisher's exact test" if cm["test"] == "fisher" else
+            f"the Cochran-Mantel-Haenszel test{strat}")
+    return (f"Comparisons. Each arm against {cm['reference']}: log-rank test{strat} (R "
+            f"survdiff) and the Cox hazard ratio of the arm{strat} with its {lvl} Wald interval "
+            f"for time-to-event endpoints; the difference in ORR (arm - reference) with the "
+            f"{lvl} {diff} interval and {test}. Each comparison uses its endpoint's analysis "
+            "set.")
 
 
 __all__ = ["adam_methods", "methods_paragraphs"]

@@ -38,10 +38,27 @@ def _header(results: dict, counts: dict) -> list[str]:
 
 
 def flow_table(results: dict) -> pd.DataFrame:
-    """Participant flow per cohort: registered, enrolled, treated, evaluable, exclusions."""
+    """Participant flow per cohort: registered, then every analysis set with the exclusions
+    from its parent set and their reasons (from the data)."""
     fl = results["flow"]
     rows: dict[str, list[str]] = {}
-    cohorts = results["study"]["cohorts"]
+    cohorts = results["study"].get("flow_cohorts", results["study"]["cohorts"])
+    if "sets" in fl[cohorts[0]]:
+        rows["Registered"] = [str(fl[c]["registered"]) for c in cohorts]
+        used = set(results["study"]["analysis_sets"].values()) | {"enrolled", "treated"}
+        for name, st in fl[cohorts[0]]["sets"].items():
+            if name not in used and st.get("builtin", False):
+                continue
+            rows[f"{st['label']} [{name}]"] = [str(fl[c]["sets"][name]["n"]) for c in cohorts]
+            reasons = sorted({r for c in cohorts for r in fl[c]["sets"][name]["excluded"]})
+            for r in reasons:
+                rows[f"  excluded from {st['within']}: {r}"] = [
+                    str(fl[c]["sets"][name]["excluded"].get(r, 0)) for c in cohorts]
+        for c, n in results.get("flow_excluded_cohorts", {}).items():
+            rows[f"Cohort {c} left out ([cohorts].exclude)"] = [
+                str(n) if k == "All" else "" for k in cohorts]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=cohorts).rename_axis(
+            "Analysis set")
     for key, label in (("registered", "Registered"), ("enrolled", "Enrolled"),
                        ("treated", "Treated (safety population)"),
                        ("evaluable", "Efficacy-evaluable")):
@@ -57,10 +74,13 @@ def baseline_table(results: dict) -> pd.DataFrame:
     """Table 1: baseline characteristics by cohort (treated population)."""
     rows = results["baseline"]
     cohorts = results["study"]["cohorts"]
-    counts = {c: results["flow"][c]["treated"] for c in cohorts}
+    counts = {r["cohort"]: r["n"] for r in rows}
+    counts = {c: counts.get(c, 0) for c in cohorts}
     out: dict[str, list[str]] = {}
     for r in rows:
-        label = f"{LABELS.get(r['variable'], r['variable'])}: {r['level']}"
+        var = r["variable"].removesuffix(" (categories)")
+        label = (f"{LABELS.get(var, var)}"
+                 f"{' (categories)' if var != r['variable'] else ''}: {r['level']}")
         if "median" in r:
             cell = ("—" if r["median"] is None else
                     f"{_f(r['median'])} ({_f(r['min'])}-{_f(r['max'])})")
@@ -85,10 +105,32 @@ def efficacy_table(results: dict) -> pd.DataFrame:
             continue
         out[f"{lab}, n (%)"] = [_npct(v["n"], v["pct"]) for v in vals]
     for key, lab in (("orr", "Objective response rate"), ("dcr", "Disease control rate")):
+        first = next((rs[c][key] for c in cohorts if rs[c][key]), None) or {}
+        if first.get("method") == "bayes":
+            b = first["bayes"]
+            out[f"{lab}, posterior {b['point']}, % ({lvl}% {b['interval']} credible interval,"
+                f" Beta({b['prior'][0]:g}, {b['prior'][1]:g}) prior)"] = [
+                "—" if rs[c][key] is None else
+                f"{rs[c][key]['x']}/{rs[c][key]['n']}: " + _ci(
+                    rs[c][key]["estimate"], rs[c][key]["ci"], 100.0, rs[c][key]["decimals"])
+                for c in cohorts]
+            if b["p0"] is not None:
+                out[f"{lab}, P(rate > {100 * b['p0']:g}%)"] = [
+                    "—" if rs[c][key] is None else _f(rs[c][key]["bayes"]["prob_above_p0"], 3)
+                    for c in cohorts]
+            if "frequentist" in first:
+                fq = first["frequentist"]
+                out[f"{lab}, % ({lvl}% CI, {fq['method']})"] = [
+                    "—" if rs[c][key] is None else
+                    f"{rs[c][key]['x']}/{rs[c][key]['n']}: " + _ci(
+                        rs[c][key]["frequentist"]["estimate"], rs[c][key]["frequentist"]["ci"],
+                        100.0) for c in cohorts]
+            continue
         out[f"{lab}, % ({lvl}% CI)"] = [
             "—" if rs[c][key] is None else
             f"{rs[c][key]['x']}/{rs[c][key]['n']}: " + _ci(rs[c][key]["estimate"],
-                                                           rs[c][key]["ci"], 100.0)
+                                                           rs[c][key]["ci"], 100.0,
+                                                           rs[c][key].get("decimals", 1))
             for c in cohorts]
     unit = results["study"]["time_unit"]
     dor = []
@@ -104,37 +146,57 @@ def efficacy_table(results: dict) -> pd.DataFrame:
                                   columns=_header(results, counts)).rename_axis("Response")
 
 
-def ae_table(results: dict, phase: str | None = None) -> pd.DataFrame:
-    """Seed 004 Table 3: worst grade per patient, grade 1-2 and 3-4 (and 5) by cohort."""
-    sa = results["safety"]["all"] if phase is None else results["safety"]["phases"][phase]
+def ae_table(results: dict, phase: str | None = None, kind: str = "all") -> pd.DataFrame:
+    """Seed 004 Table 3: worst grade per patient by cohort in the spec's columns (any grade,
+    1-2, 3-4, 5, >= 3); grade 5 is shown whenever any patient has a grade-5 event."""
+    sa = (results["safety"]["phases"][phase] if phase is not None else
+          results["safety"].get("tables", {}).get(kind, results["safety"]["all"]))
     cohorts = results["study"]["cohorts"]
-    bands = ["1-2", "3-4"] + (["5"] if any(t["by_cohort"][c]["5"] for t in sa["terms"]
-                                           for c in cohorts) else [])
-    cols = [f"{c} (n = {sa['n_safety'][c]}) grade {b}" for c in cohorts for b in bands]
+    wanted = list(results["spec"].get("ae_columns", ["1-2", "3-4", "5"]))
+    has5 = any(sa["any_teae"].get(c, {}).get("5", 0) for c in cohorts) or any(
+        t["by_cohort"][c]["5"] for t in sa["terms"] for c in cohorts)
+    bands = [b for b in ("any", "1-2", "3-4", "5", ">=3")
+             if (b in wanted and b != "5") or (b == "5" and has5)]
+    names = {"any": "any grade", ">=3": "grade >= 3"}
+    cols = [f"{c} (n = {sa['n_safety'][c]}) {names.get(b, 'grade ' + b)}"
+            for c in cohorts for b in bands]
     out: dict[str, list[str]] = {}
     if sa["any_teae"]:
         out["Any treatment-emergent AE"] = [
             _npct(sa["any_teae"][c][b], sa["any_teae"][c][f"pct_{b}"])
             for c in cohorts for b in bands]
     for t in sa["terms"]:
-        out[t["term"].capitalize()] = [_npct(t["by_cohort"][c][b], t["by_cohort"][c][f"pct_{b}"])
-                                       for c in cohorts for b in bands]
+        out[t["term"].capitalize() + (" *" if t.get("forced") else "")] = [
+            _npct(t["by_cohort"][c][b], t["by_cohort"][c][f"pct_{b}"])
+            for c in cohorts for b in bands]
     return pd.DataFrame.from_dict(out, orient="index", columns=cols).rename_axis(
         "Adverse event, n (%)")
 
 
 def survival_table(results: dict) -> pd.DataFrame:
-    """Median OS/PFS (CI), events, landmark rates (CI) and median follow-up per cohort."""
+    """Median OS/PFS (CI), events, landmark rates (CI) and median follow-up per cohort; for a
+    twin, whether the paper or a twin-spec assumption is behind the endpoint."""
     unit = results["study"]["time_unit"]
+    twin = (results.get("twin") or {}).get("cohorts", {})
+    sets = results["study"].get("analysis_sets", {})
     rows = []
     for ep, by in results["survival"].items():
         for c, r in by.items():
-            row = {"Endpoint": ep, "Cohort": c, "n": str(r["n"]), "Events": str(r["events"]),
+            row = {"Endpoint": ep, "Cohort": c,
+                   "Analysis set": sets.get(ep.lower(), "treated"),
+                   "n": str(r["n"]), "Events": str(r["events"]),
                    f"Median, {unit} (CI)": _ci(r["median"], r["ci"]),
                    f"Median follow-up, {unit}": _f(r["followup_median"])}
+            prov = twin.get(c, {}).get(ep) if twin else None
             for t, lm in r["landmarks"].items():
+                # † a landmark the paper does not report (the twin data assume it)
+                dag = (" †" if prov is not None and float(t) not in prov.get("landmarks", [])
+                       else "")
                 row[f"{t}-{unit[:-1]} rate, % (CI)"] = (
-                    "—" if lm is None else _ci(lm["surv"], lm["ci"], 100.0))
+                    "—" if lm is None else _ci(lm["surv"], lm["ci"], 100.0) + dag)
+            if twin:
+                row["Twin source"] = ("—" if prov is None else "paper" if prov["status"] ==
+                                      "paper" else "TWIN ASSUMPTION (not in the paper)")
             rows.append(row)
     return pd.DataFrame(rows).set_index(["Endpoint", "Cohort"])
 
@@ -144,7 +206,7 @@ def cox_table(results: dict) -> pd.DataFrame:
     cx = results["cox"]
     if not cx:
         return pd.DataFrame()
-    rows = []
+    rows = [{"Model": "note", "Term": "", "HR (CI)": n, "p": ""} for n in cx.get("notes", [])]
     for r in cx["univariable"] + cx.get("multivariable", []):
         rows.append({"Model": r["model"], "Term": r["term"],
                      "HR (CI)": _ci(r["hr"], r["ci"], 1.0, 2),
@@ -168,6 +230,9 @@ def subgroup_table(results: dict) -> pd.DataFrame:
     """ORR by subgroup level with Fisher's exact and chi-square p-values."""
     rows = []
     for sg in results["subgroups"]:
+        if "note" in sg:
+            rows.append({"Subgroup": sg["name"], "Level": "—", "Responders/n": "",
+                         "ORR, % (CI)": sg["note"], "Fisher p": "", "Chi-square p": ""})
         for lv in sg["levels"]:
             rows.append({"Subgroup": sg["name"], "Level": lv["group"],
                          "Responders/n": f"{lv['x']}/{lv['n']}",
@@ -189,13 +254,85 @@ def gmi_table(results: dict) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("Patient")
 
 
+def comparisons_table(results: dict) -> pd.DataFrame:
+    """Randomised phase II layout: each arm vs the reference -- ORR difference (CI) and test,
+    log-rank p and hazard ratio (CI) per time-to-event endpoint."""
+    cm = results.get("comparisons")
+    if not cm:
+        return pd.DataFrame()
+    strat = f" stratified by {', '.join(cm['strata'])}" if cm["strata"] else ""
+    rows = []
+    for p in cm["pairs"]:
+        label = f"{p['arm']} vs {p['reference']}"
+        o = p.get("ORR")
+        if o:
+            rows.append({"Comparison": label, "Endpoint": "ORR",
+                         "Arm / reference": f"{o['x'][0]}/{o['n'][0]} vs {o['x'][1]}/{o['n'][1]}",
+                         "Effect (CI)": "difference " + _ci(o["diff"], o["ci"], 100.0) +
+                                        f" % ({o['method']})",
+                         "p": f"{o['test']['p']:.4f} ({o['test']['method']})"})
+        for ep in ("OS", "PFS"):
+            t = p.get(ep)
+            if not t:
+                continue
+            rows.append({"Comparison": label, "Endpoint": ep,
+                         "Arm / reference": f"{t['events'][0]}/{t['n'][0]} vs "
+                                            f"{t['events'][1]}/{t['n'][1]} events",
+                         "Effect (CI)": "HR " + _ci(t["hr"], t["ci"], 1.0, 2),
+                         "p": f"{t['logrank']['p']:.4f} (log-rank{strat})"})
+    return pd.DataFrame(rows).set_index(["Comparison", "Endpoint"]) if rows else pd.DataFrame()
+
+
+def notes_table(results: dict) -> pd.DataFrame:
+    """Spec entries that could not be analysed (optional entries), one note per row."""
+    notes = list(results["study"].get("notes", []))
+    notes += [sg["note"] for sg in results["subgroups"] if "note" in sg]
+    notes += list((results.get("cox") or {}).get("notes", []))
+    notes += list(results["safety"].get("notes", []))
+    tw = results.get("twin")
+    if tw:
+        for c, by in tw["cohorts"].items():
+            for ep, prov in by.items():
+                if prov["status"] != "paper":
+                    notes.append(f"Twin ({tw['name']}), {c}, {ep}: twin-spec assumption, not a "
+                                 f"number of the paper. {prov['text']}")
+        notes.append("† in the survival table: a landmark rate the paper does not report "
+                     "(twin-spec assumption).")
+    return (pd.DataFrame({"Note": notes}, index=pd.RangeIndex(1, len(notes) + 1, name="#"))
+            if notes else pd.DataFrame())
+
+
+def table_titles(results: dict) -> dict[str, str]:
+    """Titles naming the analysis set of each table (``TABLE_TITLES`` defaults otherwise)."""
+    sets = results["study"].get("analysis_sets")
+    if not sets:
+        return {}
+    lab = results["study"]["set_labels"]
+    out = {"table1_baseline": f"Table 1. Baseline characteristics ({lab[sets['baseline']]})",
+           "table2_efficacy": f"Table 2. Tumour response ({lab[sets['response']]})",
+           "table3_adverse_events": "Table 3. Adverse events, worst grade per patient "
+                                    f"({lab[sets['safety']]})",
+           "table3_adverse_events_related": "Treatment-related adverse events, worst grade "
+                                            f"per patient ({lab[sets['safety']]})",
+           "table3_adverse_events_serious": "Serious adverse events, worst grade per patient "
+                                            f"({lab[sets['safety']]})",
+           "comparisons": "Comparisons with the reference arm",
+           "notes": "Notes: spec entries not analysed and twin-spec assumptions"}
+    return out
+
+
 def build_tables(results: dict) -> dict[str, pd.DataFrame]:
     """Every report table by file stem (empty tables are left out)."""
     tabs = {"flow": flow_table(results), "table1_baseline": baseline_table(results),
             "table2_efficacy": efficacy_table(results), "table3_adverse_events": ae_table(results),
             "survival": survival_table(results), "logrank": logrank_table(results),
             "cox": cox_table(results),
-            "subgroups": subgroup_table(results), "gmi": gmi_table(results)}
+            "subgroups": subgroup_table(results), "gmi": gmi_table(results),
+            "comparisons": comparisons_table(results)}
+    for kind in ("related", "serious"):
+        if kind in results["safety"].get("tables", {}):
+            tabs[f"table3_adverse_events_{kind}"] = ae_table(results, kind=kind)
+    tabs["notes"] = notes_table(results)
     for p in results["safety"]["phases"]:
         tabs[f"table3_adverse_events_{p.lower()}"] = ae_table(results, p)
     return {k: v for k, v in tabs.items() if len(v)}

@@ -65,7 +65,9 @@ def test_adam_input_metadata_names_input_codes_and_files():
     assert (dor["dataset"], dor["paramcd"], dor["source_file"]) == ("ADTTE", "RSD",
                                                                    "adtte_onco.csv")
     km = by["/survival/PFS/Placebo"]
-    assert km["analysis_set"]["name"] == "treated (safety)" and km["paramcd"] == "PFS"
+    # efficacy analyses on the full analysis set (issue 12 defaults), named with its flag
+    assert km["analysis_set"] == {"name": "Full analysis set [fas]", "definition": "ANL_FAS = 'Y'"}
+    assert km["paramcd"] == "PFS"
     assert "conf.type = 'log'" in km["method"]["description"]
     orr = by["/response/All/orr"]
     assert (orr["dataset"], orr["paramcd"], orr["method"]["id"]) == (

@@ -84,6 +84,23 @@ LABELS: dict[str, str] = {
     "Term and Phase"}
 
 
+def _set_flag_renames(columns) -> dict[str, str]:
+    """Analysis-set flags ``ANL_<SET>`` / reasons ``ANLR_<SET>`` (named by the spec, often longer
+    than 8 characters) -> ``SETnnFL`` / ``SETnnRS``, numbered in column order.
+
+    Examples
+    --------
+    >>> _set_flag_renames(["USUBJID", "ANL_ENROLLED", "ANLR_ENROLLED", "ANL_FAS", "ANLR_FAS"])
+    {'ANL_ENROLLED': 'SET01FL', 'ANLR_ENROLLED': 'SET01RS', 'ANL_FAS': 'SET02FL', 'ANLR_FAS': 'SET02RS'}
+    """
+    sets = [str(c)[4:] for c in columns if str(c).startswith("ANL_")]
+    out: dict[str, str] = {}
+    for i, name in enumerate(sets, start=1):
+        out[f"ANL_{name}"] = f"SET{i:02d}FL"
+        out[f"ANLR_{name}"] = f"SET{i:02d}RS"
+    return out
+
+
 def _is_date_only(s: pd.Series) -> bool:
     x = s.dropna()
     return bool((x == x.dt.normalize()).all())
@@ -105,9 +122,10 @@ def xpt_ready(df: pd.DataFrame, labels: Mapping[str, str] | None = None
     cols: dict[str, pd.Series] = {}
     out_labels: dict[str, str] = {}
     formats: dict[str, str] = {}
+    set_renames = _set_flag_renames(df.columns)
     for c in df.columns:
         c = str(c)
-        name = XPT_RENAMES.get(c, c)
+        name = XPT_RENAMES.get(c, set_renames.get(c, c))
         if c in XPT_DROP or (name != c and name in df.columns):
             continue  # a derivation note, or a lower-case copy of a variable already present
         s = df[c]
@@ -127,6 +145,9 @@ def xpt_ready(df: pd.DataFrame, labels: Mapping[str, str] | None = None
         else:
             s = s.astype("string").fillna("").astype(object)
         cols[name] = s
+        if c in set_renames:  # the set's name goes into the label (40 characters at most)
+            kind = "Flag" if c.startswith("ANL_") else "Reason Excluded"
+            given.setdefault(c, f"Analysis Set {kind}: {c.split('_', 1)[1]}"[:40])
         out_labels[name] = LABELS.get(name) or given.get(c) or given.get(name) or name
     return pd.DataFrame(cols, index=df.index).reset_index(drop=True), out_labels, formats
 

@@ -121,6 +121,10 @@ LESIONS = Table(
             "NEW: PRESENT (unequivocal), EQUIVOCAL.",
             codes=("TOO SMALL TO MEASURE", "NOT DONE", "PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "EQUIVOCAL"),
         ),
+        Column("lesion_link", "str", False,
+               "Split or coalesced lesion (RECIST 1.1 4.3.1; SDTM TRLNKGRP): a fragment names the baseline "
+               "lesion it split from (fragments are summed into it); a lesion absorbed by coalescence names "
+               "the surviving lesion (it counts 0 mm, the survivor carries the diameter)."),
         Column("evaluator", "str", False, "Who assessed (e.g. INVESTIGATOR, RADIOLOGIST 1). Default INVESTIGATOR."),
         Column("accepted", "flag", False,
                "Accepted (adjudicated) evaluator's record when several assess the same subject (SDTM TRACPTFL)."),

@@ -1,12 +1,14 @@
 """oncotrial.derive: SDTM-like canonical tables in, ADaM-style tables out.
 
 RECIST 1.1 time-point responses from lesions, best overall response, time-to-event endpoints
-(OS, PFS, DoR, TTR), the growth modulation index, ADSL and ADAE, each decision logged.
+(OS, PFS, DoR, TTR), iRECIST (IOVR, IBOR, IPFS), the growth modulation index, ADSL and ADAE,
+each decision logged; admiral/admiralonco conventions as a named preset.
 See docs/derivations.md.
 """
 
 from oncotrial.derive._adae import TEAE_WINDOW_DAYS, derive_adae
-from oncotrial.derive._adsl import derive_adsl
+from oncotrial.derive._adrs_params import derive_param_bcp, derive_param_death
+from oncotrial.derive._adsl import ALIVE_SOURCES, derive_adsl
 from oncotrial.derive._bor import (
     AVAL_RESP,
     CONFIRM_DAYS,
@@ -19,8 +21,21 @@ from oncotrial.derive._bor import (
     ovr_from_responses,
 )
 from oncotrial.derive._checks import DerivationWarning
+from oncotrial.derive._conventions import ADMIRAL, CONVENTIONS, Conventions, conventions_of
 from oncotrial.derive._gmi import GMI_ACTIVE, derive_gmi
-from oncotrial.derive._pipeline import StudyDerivation, compare_with_rs, derive_study
+from oncotrial.derive._irecist import (
+    ICONFIRM_MAX_DAYS,
+    ICONFIRM_MIN_DAYS,
+    ICPD_GROWTH_MM,
+    derive_param_irecist,
+    irecist_from_components,
+)
+from oncotrial.derive._pipeline import (
+    StudyDerivation,
+    compare_with_rs,
+    derive_study,
+    worst_per_date,
+)
 from oncotrial.derive._recist import (
     MIN_MEASURABLE_MM,
     MIN_MEASURABLE_NODE_MM,
@@ -48,7 +63,20 @@ from oncotrial.derive._tte import (
 )
 
 __all__ = [
+    "ADMIRAL",
+    "ALIVE_SOURCES",
     "AVAL_RESP",
+    "CONVENTIONS",
+    "ICONFIRM_MAX_DAYS",
+    "ICONFIRM_MIN_DAYS",
+    "ICPD_GROWTH_MM",
+    "Conventions",
+    "conventions_of",
+    "derive_param_bcp",
+    "derive_param_death",
+    "derive_param_irecist",
+    "irecist_from_components",
+    "worst_per_date",
     "CONFIRM_DAYS",
     "GMI_ACTIVE",
     "MIN_MEASURABLE_MM",

@@ -377,11 +377,28 @@ def derive_param_pd_lsta(dataset: pd.DataFrame, *, adsl: pd.DataFrame,
                          "VISIT": lst.get("VISIT", ""),
                          "REASON": "last assessment (after PD included)" if lsta_after_pd
                          else "last assessment (up to first PD / new therapy)"})
+    # every ADSL subject x evaluator gets PD (N without any assessment, as admiralonco's
+    # derive_extreme_records(dataset_ref = adsl, false_value = "N")); LSTA needs an assessment
+    evals = sorted(dataset["EVALUATOR"].unique().tolist()) if len(dataset) else []
+    if evals:
+        grid = pd.MultiIndex.from_product([adsl["USUBJID"].astype(str), evals],
+                                          names=["USUBJID", "EVALUATOR"]).to_frame(index=False)
+        miss = grid.merge(pd_rows[["USUBJID", "EVALUATOR"]], how="left", indicator=True)
+        miss = miss[miss["_merge"] == "left_only"].drop(columns="_merge")
+        pd_rows = pd.concat([pd_rows, miss.assign(AVALC="N", ADT=pd.NaT, VISIT="",
+                                                  REASON="no assessment in the window")],
+                            ignore_index=True)
     return pd.concat([_rows(pd_rows, "PD"), _rows(lsta, "LSTA")], ignore_index=True)
 
 
-def derive_param_mdis(dataset: pd.DataFrame) -> pd.DataFrame:
+def derive_param_mdis(dataset: pd.DataFrame, *, adsl: pd.DataFrame | None = None
+                      ) -> pd.DataFrame:
     """``MDIS``: measurable disease at baseline (>= 1 target lesion) from time points.
+
+    With ``adsl``, subjects without a baseline assessment get ``N`` too (admiralonco
+    ``derive_param_exist_flag(missing_value = "N")``), per evaluator in ``dataset``.
+
+    .. versionchanged:: 0.2 ``adsl``.
 
     Examples
     --------
@@ -392,7 +409,16 @@ def derive_param_mdis(dataset: pd.DataFrame) -> pd.DataFrame:
     """
     b = dataset[dataset["ABLFL"] == "Y"]
     y = b["NTRGBL"] > 0
-    return _rows(pd.DataFrame({
+    out = pd.DataFrame({
         "USUBJID": b["USUBJID"], "EVALUATOR": b["EVALUATOR"], "AVALC": np.where(y, "Y", "N"),
-        "ADT": b["ADT"], "REASON": b["NTRGBL"].astype(str) + " target lesion(s) at baseline"}),
-        "MDIS")
+        "ADT": b["ADT"], "REASON": b["NTRGBL"].astype(str) + " target lesion(s) at baseline"})
+    if adsl is not None:
+        evals = sorted(b["EVALUATOR"].unique().tolist()) or ["INVESTIGATOR"]
+        grid = pd.MultiIndex.from_product([adsl["USUBJID"].astype(str), evals],
+                                          names=["USUBJID", "EVALUATOR"]).to_frame(index=False)
+        miss = grid.merge(out[["USUBJID", "EVALUATOR"]], how="left", indicator=True)
+        miss = miss[miss["_merge"] == "left_only"].drop(columns="_merge")
+        out = pd.concat([out, miss.assign(AVALC="N", ADT=pd.NaT,
+                                          REASON="no baseline tumour assessment")],
+                        ignore_index=True)
+    return _rows(out, "MDIS")

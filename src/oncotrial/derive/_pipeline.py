@@ -266,7 +266,9 @@ def derive_study(study: object, *, reference: Literal["first-dose", "randomizati
                                   ignore_after_new_therapy=conv.censor_new_therapy),
              derive_param_death(adsl, evaluators=evals)]
     if lesions is not None and len(tp):
-        parts.append(derive_param_mdis(tp))
+        parts.append(derive_param_mdis(tp, adsl=adsl if responses_from == "rs" else None))
+    elif lesions is not None:
+        parts.append(derive_param_mdis(_baseline_targets(lesions, evaluator), adsl=adsl))
     tte, gmis = [derive_param_os(adsl, censor_at_reference=conv.censor_at_reference)], []
     if irecist and len(tp):
         iovr, ibor, ipfs = derive_param_irecist(tp, adsl=adsl, sd_min_days=sd_min_days,
@@ -312,6 +314,24 @@ def derive_study(study: object, *, reference: Literal["first-dose", "randomizati
                            rs_comparison=comparison,
                            gmi=pd.concat(gmis, ignore_index=True) if gmis else pd.DataFrame(),
                            log=log_df, settings=settings)
+
+
+def _baseline_targets(lesions: pd.DataFrame, evaluator: str | None) -> pd.DataFrame:
+    """Target lesions at each subject x evaluator's first assessment (for MDIS, RS mode)."""
+    ev = (lesions["evaluator"].astype("string").str.strip().str.upper().fillna("INVESTIGATOR")
+          if "evaluator" in lesions else pd.Series("INVESTIGATOR", index=lesions.index))
+    d = pd.DataFrame({"USUBJID": lesions["subject_id"].astype(str).to_numpy(),
+                      "EVALUATOR": ev.to_numpy(),
+                      "ADT": pd.to_datetime(lesions["assessment_date"].astype("string").str[:10],
+                                            errors="coerce").to_numpy(),
+                      "T": (lesions["lesion_class"].astype("string").str.upper()
+                            == "TARGET").fillna(False).to_numpy()})
+    if evaluator is not None:
+        d = d[d["EVALUATOR"] == evaluator.strip().upper()]
+    first = d.groupby(["USUBJID", "EVALUATOR"])["ADT"].transform("min")
+    b = d[d["ADT"] == first].groupby(["USUBJID", "EVALUATOR"]).agg(
+        ADT=("ADT", "first"), NTRGBL=("T", "sum")).reset_index()
+    return b.assign(ABLFL="Y")
 
 
 #: admiralonco ``worst_resp()``: rank of a response when several share one date (higher wins)

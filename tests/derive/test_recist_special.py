@@ -42,6 +42,24 @@ def test_derive_vars_recist_special_1_target_reappears_after_cr():
     assert out["AVALC"].tolist() == ["", "CR", "CR", "PD"]
     assert out["TRGRESP"].tolist() == ["", "CR", "CR", "PD"]
     assert "disease reappeared" in out["REASON"].iloc[3]
+    # a single, unconfirmed CR (Table 3 note a, second case: "the original CR should be
+    # changed to PR"): the sum rule decides, +3 mm over nadir 0 is not PD -> PR
+    out = tp([(0, "T1", "TARGET", False, 30, None), (1, "T1", "TARGET", False, 0, None),
+              (2, "T1", "TARGET", False, 3, None)])
+    assert out["AVALC"].tolist() == ["", "CR", "PR"]
+
+
+def test_derive_vars_recist_special_1b_non_target_reappears_after_confirmed_cr():
+    rows = [(0, "T1", "TARGET", False, 30, None), (0, "NT1", "NON-TARGET", False, None,
+                                                   "PRESENT")]
+    for v in (1, 2):
+        rows += [(v, "T1", "TARGET", False, 0, None),
+                 (v, "NT1", "NON-TARGET", False, None, "ABSENT")]
+    rows += [(3, "T1", "TARGET", False, 0, None),
+             (3, "NT1", "NON-TARGET", False, None, "PRESENT")]
+    out = tp(rows)
+    assert out["NTRGRESP"].tolist() == ["", "CR", "CR", "PD"]
+    assert out["AVALC"].tolist() == ["", "CR", "CR", "PD"]
 
 
 def test_derive_vars_recist_special_2_node_back_to_10mm_after_cr():

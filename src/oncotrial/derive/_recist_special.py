@@ -15,11 +15,16 @@ Three rules of Eisenhauer et al. (2009) [1]_ that need more than one record or o
 * **equivocal new lesion later confirmed** (4.3.4): "If repeat scans confirm there is
   definitely a new lesion, then progression should be declared using the date of the initial
   scan";
-* **reappearance after CR** (4.3.1 and Table 3 note): "If a CR is truly met at first time
-  point, then any disease seen at a subsequent time point, even disease meeting PR criteria
-  relative to baseline, makes the disease PD at that point (since disease must have
+* **reappearance after a confirmed CR** (4.3.1 and Table 3 note a): "If a CR is truly met at
+  first time point, then any disease seen at a subsequent time point, even disease meeting PR
+  criteria relative to baseline, makes the disease PD at that point (since disease must have
   reappeared after CR)". Lymph nodes: CR means every node < 10 mm (4.3.1), so a node growing
-  back to >= 10 mm short axis after CR is reappearance.
+  back to >= 10 mm short axis after CR is reappearance. "Truly met" is read as *confirmed*: an
+  overall CR repeated at least :data:`~oncotrial.derive.CONFIRM_DAYS` later (4.6.1). After a
+  single, unconfirmed CR the note's second case applies ("sometimes 'CR' may be claimed when
+  subsequent scans suggest small lesions were likely still present and in fact the patient had
+  PR ... the original CR should be changed to PR"): the usual sum rules decide (PD needs
+  +5 mm over the nadir), and ``derive_param_bor(cr_then_pr=)`` settles the best response.
 
 No library implements these rules on lesion records (admiralonco starts from RS responses), so
 they are written here, vectorised with pandas groupby.
@@ -124,15 +129,20 @@ def confirmed_equivocal(nw: pd.DataFrame) -> pd.Series:
 
 
 def reappearance_after_cr(asm: pd.DataFrame) -> pd.Series:
-    """Assessments after an overall CR at which target or non-target disease is seen again.
+    """Assessments after a confirmed overall CR at which disease is seen again.
 
     ``asm`` is the assessment frame of :func:`derive_vars_recist` ordered by subject,
     evaluator and date, with ``AVALC`` (overall), ``seq``, ``nonnodal_pos`` (non-nodal
     targets > 0 mm), ``node_ge10`` (nodal targets >= 10 mm), ``nt_ass`` and ``nt_abs``.
     """
+    from oncotrial.derive._bor import CONFIRM_DAYS
+
     keys = [asm["subject_id"], asm["evaluator"]]
     cr = (asm["AVALC"] == "CR") & (asm["seq"] > 0)
-    prior_cr = cr.astype(int).groupby(keys).cumsum().groupby(keys).shift(1).fillna(0) > 0
+    first_cr = asm["ADT"].where(cr).groupby(keys).cummin()
+    confirming = cr & ((asm["ADT"] - first_cr).dt.days >= CONFIRM_DAYS)
+    conf_date = asm["ADT"].where(confirming).groupby(keys).transform("min")
+    prior_cr = (asm["ADT"] > conf_date).fillna(False)
     target_back = (asm["nonnodal_pos"].fillna(0) > 0) | (asm["node_ge10"].fillna(0) > 0)
     nt_back = asm["nt_ass"].fillna(0) > asm["nt_abs"].fillna(0)
     return prior_cr & (asm["AVALC"] != "PD") & (target_back | nt_back) & (asm["seq"] > 0)

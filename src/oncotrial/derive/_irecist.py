@@ -263,11 +263,12 @@ def irecist_from_components(dataset: pd.DataFrame) -> pd.DataFrame:
 
     For sources that report iRECIST per component (RS ``TRGRESP``, ``NTRGRESP``,
     ``NEWLIND``) but not lesion measurements: the overall response is ``iCPD`` when a
-    component is iCPD; else ``iUPD`` when a component is iUPD or a new lesion is present;
-    else NE when the target response is NE; else iCR (target iCR and non-target iCR or
-    none), iPR (target iCR with non-target NON-iCR/NON-iUPD or NE, or target iPR), iSD
-    (target iSD), NON-iCR/NON-iUPD (no target lesions). A component code outside the
-    iRECIST codes gives ``'INVALID'``.
+    component is iCPD; else ``iUPD`` when a component is iUPD or a new lesion is present
+    (whatever the other components); else ``'INVALID'`` when a component code is not an
+    iRECIST code of that component (e.g. non-target ``iSD``); else NE when the target
+    response is NE; else iCR (target iCR and non-target iCR or none), iPR (target iCR with
+    non-target NON-iCR/NON-iUPD or NE, or target iPR), iSD (target iSD, non-target
+    NON-iCR/NON-iUPD or NE), NON-iCR/NON-iUPD (no target lesions).
 
     Examples
     --------
@@ -275,17 +276,17 @@ def irecist_from_components(dataset: pd.DataFrame) -> pd.DataFrame:
     ...     "NTRGRESP": ["NON-iCR/NON-iUPD", "iUPD", "iCR", "iUPD"],
     ...     "NEWLIND": ["N", "N", "N", "Y"]})
     >>> irecist_from_components(c).tolist()
-    ['iPR', 'iUPD', 'iCR', 'INVALID']
+    ['iPR', 'iUPD', 'iCR', 'iUPD']
     """
     t = dataset["TRGRESP"].fillna("NA").astype(str).to_numpy()
     nt = dataset["NTRGRESP"].fillna("NA").astype(str).to_numpy()
     new = dataset["NEWLIND"].fillna("N").astype(str).to_numpy() == "Y"
     ok_t = np.isin(t, ["iCR", "iPR", "iSD", "iUPD", "iCPD", "NE", "NA"])
     ok_nt = np.isin(nt, ["iCR", "NON-iCR/NON-iUPD", "iUPD", "iCPD", "NE", "NA"])
-    conds = [~ok_t | ~ok_nt, (t == "iCPD") | (nt == "iCPD"), (t == "iUPD") | (nt == "iUPD") | new,
-             t == "NE", (t == "NA") & (nt == "iCR"), (t == "NA") & (nt == "NON-iCR/NON-iUPD"),
+    conds = [(t == "iCPD") | (nt == "iCPD"), (t == "iUPD") | (nt == "iUPD") | new,
+             ~ok_t | ~ok_nt, t == "NE", (t == "NA") & (nt == "iCR"), (t == "NA") & (nt == "NON-iCR/NON-iUPD"),
              t == "NA", (t == "iCR") & np.isin(nt, ["iCR", "NA"]), np.isin(t, ["iCR", "iPR"]),
              t == "iSD"]
-    choices = ["INVALID", "iCPD", "iUPD", "NE", "iCR", "NON-iCR/NON-iUPD", "NE", "iCR", "iPR",
+    choices = ["iCPD", "iUPD", "INVALID", "NE", "iCR", "NON-iCR/NON-iUPD", "NE", "iCR", "iPR",
                "iSD"]
     return pd.Series(np.select(conds, choices, default="NE"), index=dataset.index)

@@ -77,6 +77,8 @@ class StudySpec:
     teae_window_days: int = 30
     phases: tuple[str, ...] = ()
     subgroups: tuple[SubgroupSpec, ...] = ()
+    conventions: str = "oncotrial"
+    irecist: bool = False
     cox: CoxSpec = field(default_factory=CoxSpec)
 
     @property
@@ -94,11 +96,12 @@ class StudySpec:
 # key -> (type, default or required) per section; validation is declared here.
 _SCHEMA: dict[str, dict[str, tuple]] = {
     "study": {"title": (str,), "data": (str,), "evaluator": (str,), "time_unit": (str,),
-              "ctcae_version": (str,)},
+              "ctcae_version": (str,), "conventions": (str,)},
     "populations": {"efficacy": (str,)},
     "cohorts": {"order": (list,), "overall": (bool,)},
     "response": {"ci_method": (str,), "level": (float,), "confirmation": (bool,),
-                 "reference": (str,), "confirm_days": (int,), "sd_min_days": (int,)},
+                 "reference": (str,), "confirm_days": (int,), "sd_min_days": (int,),
+                 "irecist": (bool,)},
     "survival": {"conf_type": (str,), "endpoints": (list,), "landmarks": (list,),
                  "risk_times": (list,)},
     "safety": {"ae_threshold": (float,), "teae_window_days": (int,), "phases": (list,)},
@@ -194,6 +197,9 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
         kw["time_unit"] = _choice("[study].time_unit", st["time_unit"], tuple(DAYS_PER_UNIT))
     if "ctcae_version" in st:
         kw["ctcae_version"] = st["ctcae_version"]
+    if "conventions" in st:
+        kw["conventions"] = _choice("[study].conventions", st["conventions"],
+                                    ("oncotrial", "admiral"))
     pop = _section(raw, "populations")
     if "efficacy" in pop:
         kw["efficacy_rule"] = _choice("[populations].efficacy", pop["efficacy"], EFFICACY_RULES)
@@ -212,7 +218,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     if "reference" in rs:
         kw["reference"] = _choice("[response].reference", rs["reference"],
                                   ("first-dose", "randomization"))
-    for k in ("confirmation",):
+    for k in ("confirmation", "irecist"):
         if k in rs:
             kw[k] = rs[k]
     for k in ("confirm_days", "sd_min_days"):

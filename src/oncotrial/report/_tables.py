@@ -84,9 +84,12 @@ def efficacy_table(results: dict) -> pd.DataFrame:
         if k in ("NON-CR/NON-PD", "MISSING") and not any(v["n"] for v in vals):
             continue
         out[f"{lab}, n (%)"] = [_npct(v["n"], v["pct"]) for v in vals]
-    for key, lab in (("orr", "Objective response rate"), ("dcr", "Disease control rate")):
+    keys = [("orr", "Objective response rate"), ("dcr", "Disease control rate")]
+    if any("iorr" in rs[c] for c in cohorts):
+        keys.append(("iorr", "iRECIST objective response rate (iBOR iCR/iPR)"))
+    for key, lab in keys:
         out[f"{lab}, % ({lvl}% CI)"] = [
-            "—" if rs[c][key] is None else
+            "—" if rs[c].get(key) is None else
             f"{rs[c][key]['x']}/{rs[c][key]['n']}: " + _ci(rs[c][key]["estimate"],
                                                            rs[c][key]["ci"], 100.0)
             for c in cohorts]

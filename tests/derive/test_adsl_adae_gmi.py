@@ -39,7 +39,7 @@ def test_derive_adsl_2_exposure_fallback_and_errors():
     log: list = []
     a = derive_adsl(SUBJ, exposure=ex.iloc[1:], log=log)
     assert a.loc[1, "TRTEDT"] is pd.NaT
-    assert [r["DECISION"] for r in log if r["USUBJID"] == "S2"][0] == "last dose missing"
+    assert next(r["DECISION"] for r in log if r["USUBJID"] == "S2") == "last dose missing"
     with pytest.raises(OncotrialValueError, match="`reference` of `derive_adsl`"):
         derive_adsl(SUBJ, reference="enrolment")
     with pytest.raises(OncotrialValueError, match="must be unique; got 'S1' twice"):

@@ -31,8 +31,8 @@ from oncotrial.derive._bor import (
 )
 from oncotrial.derive._checks import DerivationWarning
 from oncotrial.derive._conventions import Conventions, conventions_of
-from oncotrial.derive._irecist import derive_param_irecist
 from oncotrial.derive._gmi import derive_gmi
+from oncotrial.derive._irecist import derive_param_irecist
 from oncotrial.derive._recist import derive_vars_recist
 from oncotrial.derive._tte import (
     derive_param_dor,

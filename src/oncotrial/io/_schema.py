@@ -112,7 +112,9 @@ LESIONS = Table(
         Column("lesion_class", "code", True, "RECIST lesion class.", codes=("TARGET", "NON-TARGET", "NEW")),
         Column("site", "str", False, "Organ / location (SDTM TULOC)."),
         Column("is_node", "flag", False, "Lymph node (short axis is measured). Default: site contains 'LYMPH NODE'."),
-        Column("diameter", "float", False, "Longest diameter (non-nodal) or short axis (nodal).", min=0),
+        Column("diameter", "float", False,
+               "Longest diameter (non-nodal) or short axis (nodal). Optional on NEW lesions (iRECIST new-lesion "
+               "sum of measures).", min=0),
         Column("unit", "code", False, "Unit of `diameter`; cm is converted to mm.", codes=("mm", "cm")),
         Column(
             "status", "code", False,

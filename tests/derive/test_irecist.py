@@ -8,6 +8,8 @@ import warnings
 
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from oncotrial.derive import derive_param_irecist, derive_vars_recist, irecist_from_components
 
@@ -150,3 +152,31 @@ def test_irecist_pharmaverse_1_rs_onco_irecist_per_visit(pharmaverse_dir):
         # NE | No -> iSD" (as RECIST 1.1 Table 1); RS says NE
         ("01-701-1415", "WEEK 24"): ("NE", "iSD"),
     }
+
+ICODE = {"CR": "iCR", "PR": "iPR", "SD": "iSD", "NON-CR/NON-PD": "NON-iCR/NON-iUPD",
+         "NE": "NE", "PD": "iUPD"}
+
+
+@settings(max_examples=40, deadline=None)
+@example(sums=[40, 50, 55, 30])
+@example(sums=[40, 0, 0, 3])
+@given(st.lists(st.integers(0, 80), min_size=2, max_size=5))
+def test_derive_param_irecist_9_invariants(sums):
+    """Up to the first RECIST 1.1 PD, iRECIST equals RECIST 1.1 (i-codes); iUPD sits at the
+    first PD; iCPD only ever follows an iUPD; after iCPD everything is iCPD."""
+    dates = pd.date_range("2014-01-02", periods=len(sums), freq="42D").strftime("%Y-%m-%d")
+    les = pd.DataFrame({"subject_id": "S1", "assessment_date": dates, "lesion_id": "T1",
+                        "lesion_class": "TARGET", "diameter": sums})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tp = derive_vars_recist(les)
+    iovr, _, _ = derive_param_irecist(tp, adsl=ADSL)
+    rec = tp.loc[tp["ABLFL"] != "Y", "AVALC"].tolist()
+    got = iovr["AVALC"].tolist()
+    k = rec.index("PD") if "PD" in rec else len(rec)
+    assert got[:k] == [ICODE[x] for x in rec[:k]]
+    if k < len(rec):
+        assert got[k] == "iUPD"
+    for i, x in enumerate(got):
+        if x == "iCPD":
+            assert "iUPD" in got[:i] and all(y == "iCPD" for y in got[i:])

@@ -234,7 +234,8 @@ def derive_param_irecist(dataset: pd.DataFrame, *, adsl: pd.DataFrame,
     ibor = _irows(pd.DataFrame(rows, columns=["USUBJID", "EVALUATOR", "AVALC", "ADT",
                                               "REASON"]), "IBOR")
     # iPFS: RECIST PFS machinery on a pseudo-OVR where only iUPD-events are PD
-    ev_flag = post["_ev"].map(lambda v: v is True or (v is None and unconfirmed_iupd == "event"))
+    ev_flag = post["_ev"].map(lambda v: (not pd.isna(v) and bool(v))
+                              or (pd.isna(v) and unconfirmed_iupd == "event"))
     pseudo = post.assign(AVALC=np.where(ev_flag.astype(bool), "PD",
                                         post["AVALC"].map(_TO_RECIST).replace("PD", "SD")))
     for r in post[post["_ev"].isna() & (post["AVALC"] == "iUPD")].itertuples():

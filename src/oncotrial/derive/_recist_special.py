@@ -105,9 +105,9 @@ def apply_lesion_links(d: pd.DataFrame, bl_les: pd.DataFrame, log: list[dict]) -
     agg = g.groupby(key, sort=False, dropna=False).agg(
         _sum=("_eff", lambda x: x.sum(min_count=1)), _rank=("_rank", "max"))
     first = g.drop_duplicates(key).set_index(key)
-    first["diameter"] = agg["_sum"]
+    first["diameter"] = agg["_sum"].reindex(first.index)
     inv = {v: k for k, v in _NT_RANK.items() if k != "UNEQUIVOCAL"}
-    nt_status = agg["_rank"].map(inv)
+    nt_status = agg["_rank"].map(inv).reindex(first.index).to_numpy()
     is_t = first["lesion_class"] != "NON-TARGET"
     first["status"] = np.where(is_t, np.where(first["diameter"].isna(), "NOT DONE", None),
                                nt_status)

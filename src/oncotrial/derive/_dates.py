@@ -124,11 +124,10 @@ def parse_iso_dates(values: pd.Series, *, impute: Imputation, func: str, param: 
         base = pd.to_datetime(s.where(month) + "-01", format="%Y-%m-%d", errors="coerce")
         base = base.fillna(pd.to_datetime(s.where(year) + "-01-01", format="%Y-%m-%d",
                                           errors="coerce"))
-        if impute == "mid":
-            base = base.where(~pd.Series(month, index=s.index), base + pd.Timedelta(days=14))
-            base = base.where(~pd.Series(year, index=s.index),
-                              base + pd.Timedelta(days=0) + pd.offsets.DateOffset(months=5,
-                                                                                  days=29))
+        if impute == "mid":  # admiral "mid": day 15, or 06-30 without a month
+            base = pd.to_datetime(s.where(month) + "-15", format="%Y-%m-%d", errors="coerce")
+            base = base.fillna(pd.to_datetime(s.where(year) + "-06-30", format="%Y-%m-%d",
+                                              errors="coerce"))
         if impute == "last":
             base = base.where(~pd.Series(month, index=s.index),
                               base + pd.offsets.MonthEnd(0))

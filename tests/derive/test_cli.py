@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from oncotrial.cli import app
@@ -78,3 +79,26 @@ def test_cli_derive_4_irecist_and_conventions(tmp_path):
     tte = pd.read_csv(out / "adtte.csv").set_index("PARAMCD")
     # iPFS dated at the iUPD (2014-02-14): 42 days from 2014-01-03, +1
     assert tte.loc["IPFS", ["AVAL", "CNSR"]].tolist() == [43.0, 0]
+
+
+@pytest.mark.shared
+def test_cli_derive_5_admiral_preset_on_pharmaverse(tmp_path, pharmaverse_dir):
+    out = tmp_path / "out"
+    args = ["derive", "--sdtm", str(pharmaverse_dir), "--out", str(out), "--conventions",
+            "admiral"]
+    for d in ("tu", "tr", "rs"):
+        args += ["--domain", f"{d}={d}_onco_recist.csv"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    adrs = pd.read_csv(out / "adrs.csv", dtype=str)
+    s1015 = adrs[adrs["USUBJID"] == "01-701-1015"].set_index("PARAMCD")
+    # pharmaverseadam adrs_onco: BOR CR 2014-03-06, BCP Y, DEATH N; the NE of RSDTC 2014-02
+    # imputed to the last day (tests/derive/golden/pharmaverseadam_adrs.csv)
+    assert s1015.loc["BOR", ["AVALC", "ADT"]].tolist() == ["CR", "2014-03-06"]
+    assert s1015.loc["BCP", "AVALC"] == "Y" and s1015.loc["DEATH", "AVALC"] == "N"
+    ovr = adrs[(adrs["USUBJID"] == "01-701-1015") & (adrs["PARAMCD"] == "OVR")]
+    assert ovr["ADT"].tolist() == ["2014-01-23", "2014-02-28", "2014-03-06"]
+    assert set(adrs["EVALUATOR"].dropna()) <= {"INVESTIGATOR", ""}
+    bad = CliRunner().invoke(app, ["derive", "--sdtm", str(pharmaverse_dir), "--out",
+                                   str(out), "--domain", "rs"])
+    assert bad.exit_code != 0 and "DOMAIN=FILE" in bad.output

@@ -52,6 +52,9 @@ def derive_command(
                                      "any exposure end date.")] = None,
     irecist: Annotated[bool, typer.Option(
         "--irecist", help="Also derive iRECIST IOVR/IBOR/IPFS from lesions.")] = False,
+    domain: Annotated[list[str] | None, typer.Option(
+        "--domain", help="With --sdtm: the file of a domain, e.g. --domain "
+                         "rs=rs_onco_recist.csv (repeatable).")] = None,
 ) -> None:
     """Derive ADSL, ADRS (OVR/BOR/CBOR/...), ADTTE (OS/PFS/DOR/TTR), ADAE and the log."""
     if (sdtm is None) == (data is None):
@@ -62,8 +65,15 @@ def derive_command(
     from oncotrial.derive._conventions import conventions_of
 
     conv = conventions_of(conventions, evaluator=evaluator)
-    study = (read_sdtm(sdtm, evaluator=conv.evaluator) if sdtm is not None
-             else read_template(data))
+    domains = {}
+    for item in domain or []:
+        key, sep, file = item.partition("=")
+        if not sep or not key.strip() or not file.strip():
+            raise typer.BadParameter(f"--domain must be DOMAIN=FILE (e.g. rs=rs.csv); got "
+                                     f"{item!r}")
+        domains[key.strip().lower()] = file.strip()
+    study = (read_sdtm(sdtm, evaluator=conv.evaluator, domains=domains or None)
+             if sdtm is not None else read_template(data))
     res = derive_study(study, reference=reference, confirm_days=confirm_days,
                        sd_min_days=sd_min_days, evaluator=evaluator,
                        responses_from=responses_from,

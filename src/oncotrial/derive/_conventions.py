@@ -71,6 +71,8 @@ class Conventions:
     worst_per_date : bool
         Several responses on one date: keep the worst (admiral ``ANL01FL``: ``True``).
 
+    .. versionadded:: 0.2
+
     Examples
     --------
     >>> conventions_of("admiral").reference

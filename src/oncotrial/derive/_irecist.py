@@ -243,8 +243,11 @@ def derive_param_irecist(dataset: pd.DataFrame, *, adsl: pd.DataFrame,
                     "ADT": r.ADT, "DECISION": f"unconfirmed iUPD: {unconfirmed_iupd}",
                     "REASON": "iUPD without a later assessment (unconfirmed_iupd="
                               f"{unconfirmed_iupd!r})"})
+    base = dataset[dataset["ABLFL"] == "Y"]
     parts = [derive_param_pfs(pseudo[pseudo["EVALUATOR"] == ev], adsl, evaluator=ev,
-                              paramcd="IPFS") for ev in evals]
+                              paramcd="IPFS", has_baseline=pd.Series(
+                                  True, index=base.loc[base["EVALUATOR"] == ev, "USUBJID"]))
+             for ev in evals]
     ipfs = pd.concat(parts, ignore_index=True)
     return iovr, ibor, ipfs
 

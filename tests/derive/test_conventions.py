@@ -157,3 +157,24 @@ def test_conventions_9_pfs_when_nobody_has_a_post_baseline_assessment():
     pfs = res.adtte[res.adtte["PARAMCD"] == "PFS"]
     assert pfs[["USUBJID", "AVAL", "CNSR"]].values.tolist() == [["S1", 1.0, 1], ["S2", 1.0, 1]]
     assert (res.log["DECISION"] == "no post-baseline assessment").any()
+
+
+def test_conventions_10_first_confirmed_response_no_pr_after_cr():
+    # admiralonco crsp_y_pr: "PR followed by CR or PR at least 28 days later, at most one NE in
+    # between, and no PR after CR"; crsp_y_cr: CR followed by CR >= 28 days later, only CR/NE
+    # between. PR d42, CR d56, PR d63, CR d84: the PR start fails (PR d63 follows CR d56), the
+    # CR d56 start fails (PR d63 before the confirming CR), PR d63 has nothing 28 days later
+    # -> no confirmed response. Without the PR at d63, PR d42 is confirmed (CRSP d42).
+    from oncotrial.derive._adrs_params import first_response_dates
+    adsl = pd.DataFrame({"USUBJID": ["S1"], "REFDT": [REF], "NACTDT": pd.NaT})
+
+    def crsp(days, resp):
+        o = pd.DataFrame({"USUBJID": "S1", "EVALUATOR": "INVESTIGATOR",
+                          "ADT": [REF + pd.Timedelta(days=d) for d in days], "AVALC": resp})
+        f = first_response_dates(o, adsl, confirm_days=28, max_nr_ne=1, sd_min_days=42)
+        return f.loc[0, "CRSP"], f.loc[0, "RSP"]
+
+    got, rsp = crsp((42, 56, 63, 84), ["PR", "CR", "PR", "CR"])
+    assert got is pd.NaT and rsp == REF + pd.Timedelta(days=42)
+    got, _ = crsp((42, 56, 84), ["PR", "CR", "CR"])
+    assert got == REF + pd.Timedelta(days=42)

@@ -96,10 +96,11 @@ def _first_confirmed(r: list[str], t: list, confirm_days: int, max_nr_ne: int) -
             continue
         ok_first = {"CR"} if x == "CR" else {"CR", "PR"}
         ok_between = ok_first | {"NE"}
-        n_ne, seen_cr = 0, False
+        n_ne, seen_cr, pr_after_cr = 0, False, False
         for j in range(i + 1, len(r)):
+            pr_after_cr = pr_after_cr or (r[j] == "PR" and seen_cr)
             if r[j] in ok_first and (t[j] - t[i]).days >= confirm_days:
-                if not (x == "PR" and r[j] == "PR" and seen_cr):  # no PR after CR
+                if not (x == "PR" and pr_after_cr):  # "no PR after CR" (crsp_y_pr)
                     return t[i]
                 break
             if r[j] not in ok_between:

@@ -258,8 +258,9 @@ def derive_vars_recist(dataset: pd.DataFrame, *, evaluator: str | None = None,
         ``ABLFL``, ``NTRGBL`` (baseline target lesions), ``NTRGASS`` (measured now),
         ``TRGSUM`` (mm), ``BASE``, ``NADIR`` (smallest earlier complete sum, baseline
         included), ``PCHG`` (% from baseline), ``CHGNAD`` (mm), ``PCHGNAD`` (% from nadir),
-        ``TRGRESP``, ``NTRGRESP``, ``NEWLPROG`` (``Y``/``N``/``EQUIVOCAL``), ``AVALC`` (the
-        overall response; empty at baseline) and ``REASON``.
+        ``TRGRESP``, ``NTRGRESP``, ``NEWLPROG`` (``Y``/``N``/``EQUIVOCAL``), ``NEWLCNT`` and
+        ``NEWLSUM`` (number and diameter sum of unequivocal new lesions, for iRECIST),
+        ``AVALC`` (the overall response; empty at baseline) and ``REASON``.
 
     Notes
     -----
@@ -282,8 +283,12 @@ def derive_vars_recist(dataset: pd.DataFrame, *, evaluator: str | None = None,
     5. Non-target: PD on ``UNEQUIVOCAL PROGRESSION``; else NE when any baseline non-target
        is not assessed; CR when all are ``ABSENT``; else NON-CR/NON-PD (4.3.2). Tumour
        markers are not modelled.
-    6. New lesion: ``PRESENT``/unequivocal -> PD; ``EQUIVOCAL`` is logged and not PD (4.3.4).
+    6. New lesion: ``PRESENT``/unequivocal -> PD; ``EQUIVOCAL`` is logged and not PD, unless
+       a later scan shows the same lesion unequivocal: then PD at the first scan (4.3.4).
     7. Overall response from :func:`compute_overall_response` (Tables 1 and 2).
+    8. Special cases (:mod:`oncotrial.derive._recist_special`): fragments of a split lesion
+       (``lesion_link``) are summed into it, a coalesced lesion counts 0 mm (4.3.1 special
+       notes); disease seen again after a confirmed overall CR is PD (Table 3 note a).
 
     References
     ----------

@@ -30,8 +30,16 @@ def test_derive_adsl_2_exposure_fallback_and_errors():
     ex = pd.DataFrame({"subject_id": ["S2", "S2"], "start_date": ["2014-02-01", "2014-03-01"],
                        "end_date": ["2014-02-20", None]})
     a = derive_adsl(SUBJ, exposure=ex)
+    # issue 15: a record without an end date gives no last dose (admiral: last EXENDTC)
+    assert a.loc[1, ["TRTSDT", "TRTEDT"]].tolist() == [pd.Timestamp("2014-02-01"),
+                                                       pd.Timestamp("2014-02-20")]
+    a = derive_adsl(SUBJ, exposure=ex, last_dose_fallback="exposure-start")
     assert a.loc[1, ["TRTSDT", "TRTEDT"]].tolist() == [pd.Timestamp("2014-02-01"),
                                                        pd.Timestamp("2014-03-01")]
+    log: list = []
+    a = derive_adsl(SUBJ, exposure=ex.iloc[1:], log=log)
+    assert a.loc[1, "TRTEDT"] is pd.NaT
+    assert next(r["DECISION"] for r in log if r["USUBJID"] == "S2") == "last dose missing"
     with pytest.raises(OncotrialValueError, match="`reference` of `derive_adsl`"):
         derive_adsl(SUBJ, reference="enrolment")
     with pytest.raises(OncotrialValueError, match="must be unique; got 'S1' twice"):

@@ -119,8 +119,15 @@ def test_derive_param_response_7_rsp_cb_pd_lsta_mdis():
     got = r[r["USUBJID"] == "S1"].set_index("PARAMCD")["AVALC"].to_dict()
     assert got == {"RSP": "N", "CB": "Y", "CRSP": "N", "CCB": "Y"}
     p = derive_param_pd_lsta(ovr([(42, "SD"), (84, "PD"), (126, "SD")]), adsl=ADSL)
-    assert p[["PARAMCD", "AVALC"]].values.tolist() == [["PD", "Y"], ["LSTA", "PD"]]
+    # S2 (in ADSL, no assessment): PD = N (admiralonco false_value = "N"), no LSTA
+    assert p[["USUBJID", "PARAMCD", "AVALC"]].values.tolist() == [
+        ["S1", "PD", "Y"], ["S2", "PD", "N"], ["S1", "LSTA", "PD"]]
     assert p["ADT"].iloc[0] == REF + pd.Timedelta(days=84)
+    # lsta_after_pd (admiralonco): LSTA is the last assessment, after PD included
+    p = derive_param_pd_lsta(ovr([(42, "SD"), (84, "PD"), (126, "SD")]), adsl=ADSL,
+                             lsta_after_pd=True)
+    lsta = p[p["PARAMCD"] == "LSTA"]
+    assert lsta[["AVALC", "ADT"]].values.tolist() == [["SD", REF + pd.Timedelta(days=126)]]
     tp = pd.DataFrame({"USUBJID": ["S1", "S2"], "EVALUATOR": "INVESTIGATOR", "ABLFL": "Y",
                        "NTRGBL": [0, 3], "ADT": [REF, REF]})
     assert derive_param_mdis(tp)["AVALC"].tolist() == ["N", "Y"]

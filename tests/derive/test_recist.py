@@ -156,6 +156,8 @@ def test_derive_vars_recist_8_non_target_and_new_lesions():
             (3, "NT2", "NON-TARGET", False, None, "NOT DONE"),
             (3, "NEW1", "NEW", False, None, "EQUIVOCAL")]
     out = ovr(rows)
+    # one (unconfirmed) CR, then NT2 present again: Table 3 note a, second case (the CR may
+    # have been a PR) -- not the reappearance rule, which needs a confirmed CR
     assert out["NTRGRESP"].tolist() == ["", "CR", "NON-CR/NON-PD", "NE"]
     assert out["AVALC"].tolist() == ["", "CR", "PR", "PR"]
     # 4.3.4: an equivocal new lesion is not PD.

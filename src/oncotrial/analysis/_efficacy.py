@@ -88,6 +88,13 @@ def response_table(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
                                 spec.level) if n else None),
                "dcr": (estimate(int(b.isin(DISEASE_CONTROL).sum()), n, _est(spec, "dcr"),
                                 spec.level) if n else None)}
+        if (adrs["PARAMCD"] == "IBOR").any():  # iRECIST requested ([response].irecist)
+            ib = adrs[adrs["PARAMCD"] == "IBOR"]
+            if "EVALUATOR" in ib and (ib["EVALUATOR"] == evaluator).any():
+                ib = ib[ib["EVALUATOR"] == evaluator]
+            ib = bor_by_subject(eff[m], ib, "IBOR")
+            res["iorr"] = estimate(int(ib.isin(["iCR", "iPR"]).sum()), n, _est(spec, "orr"),
+                                   spec.level) if n else None
         d = dor[dor["USUBJID"].isin(eff.loc[m, "USUBJID"])]
         if len(d):
             t = d["AVAL"].to_numpy(float) / spec.days_per_unit

@@ -132,7 +132,8 @@ def analyze_study(spec: StudySpec | str | Path,
                                sd_min_days=spec.sd_min_days, evaluator=ev,
                                responses_from="lesions" if has_lesions else "rs",
                                teae_window_days=spec.teae_window_days,
-                               dor_basis="confirmed" if spec.confirmation else "unconfirmed")
+                               dor_basis="confirmed" if spec.confirmation else "unconfirmed",
+                               conventions=spec.conventions, irecist=spec.irecist)
     param = "CBOR" if spec.confirmation else "BOR"
     subj = study.subjects.set_index("subject_id")
     adsl = derived.adsl.copy()

@@ -97,6 +97,8 @@ class StudySpec:
     teae_window_days: int = 30
     phases: tuple[str, ...] = ()
     subgroups: tuple[SubgroupSpec, ...] = ()
+    conventions: str = "oncotrial"
+    irecist: bool = False
     cox: CoxSpec = field(default_factory=CoxSpec)
     adam: AdamSpec = field(default_factory=AdamSpec)  # [adam]: ADaM input folders only
     sets: tuple[SetSpec, ...] = ()
@@ -133,14 +135,16 @@ class StudySpec:
 # key -> (type, default or required) per section; validation is declared here.
 _SCHEMA: dict[str, dict[str, tuple]] = {
     "study": {"title": (str,), "data": (str,), "evaluator": (str,), "time_unit": (str,),
-              "ctcae_version": (str,), "twin": (str,)},
+              "ctcae_version": (str,), "twin": (str,),
+              "conventions": (str,)},
     "populations": {"efficacy": (str,), "baseline": (str,), "response": (str,), "os": (str,),
                     "pfs": (str,), "cox": (str,), "subgroups": (str,), "safety": (str,)},
     "cohorts": {"order": (list,), "overall": (bool,), "exclude": (list,),
                 "optional": (bool,), "safety_by": (str,)},
     "response": {"ci_method": (str,), "level": (float,), "confirmation": (bool,),
                  "reference": (str,), "confirm_days": (int,), "sd_min_days": (int,),
-                 "orr": (dict,), "dcr": (dict,), "no_assessment": (str,)},
+                 "orr": (dict,), "dcr": (dict,), "no_assessment": (str,),
+                 "irecist": (bool,)},
     "survival": {"conf_type": (str,), "endpoints": (list,), "landmarks": (list,),
                  "risk_times": (list,)},
     "safety": {"ae_threshold": (float,), "teae_window_days": (int,), "phases": (list,),
@@ -240,6 +244,9 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
         kw["ctcae_version"] = st["ctcae_version"]
     if "twin" in st:
         kw["twin"] = st["twin"]
+    if "conventions" in st:
+        kw["conventions"] = _choice("[study].conventions", st["conventions"],
+                                    ("oncotrial", "admiral"))
     pop = _section(raw, "populations")
     if "efficacy" in pop:
         kw["efficacy_rule"] = _choice("[populations].efficacy", pop["efficacy"], EFFICACY_RULES)
@@ -270,7 +277,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     if "no_assessment" in rs:
         kw["no_assessment"] = _choice("[response].no_assessment", rs["no_assessment"],
                                       ("missing", "NE"))
-    for k in ("confirmation",):
+    for k in ("confirmation", "irecist"):
         if k in rs:
             kw[k] = rs[k]
     for k in ("confirm_days", "sd_min_days"):

@@ -60,10 +60,17 @@ def derive_param_ovr(dataset: pd.DataFrame) -> pd.DataFrame:
     return _rows(dataset[dataset["ABLFL"] != "Y"], "OVR")
 
 
-def ovr_from_responses(dataset: pd.DataFrame) -> pd.DataFrame:
+def ovr_from_responses(dataset: pd.DataFrame, *,
+                       date_rule: tuple[str, str] = ("first", "M")) -> pd.DataFrame:
     """ADRS ``OVR`` rows from a canonical ``responses`` table (source RS OVRLRESP), as given.
 
-    Partial dates take the first day of the period (``REASON`` says so).
+    Partial dates are imputed by ``date_rule`` = (imputation, highest), as admiral
+    ``derive_vars_dt(date_imputation =, highest_imputation =)``; default the first day of
+    the period (``REASON`` says so). A date the SDTM reader completed from ``YYYY-MM``
+    (``date_imputation = 'D'``) is re-imputed by the same rule (admiral's ADRS template:
+    ``('last', 'D')``, so ``2014-02`` -> ``2014-02-28``).
+
+    .. versionchanged:: 0.2 ``date_rule``.
 
     Examples
     --------
@@ -83,9 +90,17 @@ def ovr_from_responses(dataset: pd.DataFrame) -> pd.DataFrame:
             f"`dataset.response` of `{func}` must be one of {list(RESPONSES)}; got "
             f"{dataset['response'].iloc[i]!r} for subject {dataset['subject_id'].iloc[i]!r}. "
             "Recode the response (RECIST 1.1 time-point codes).")
-    adt, flag = parse_iso_dates(dataset["assessment_date"], impute="first", func=func,
+    raw = dataset["assessment_date"].astype("string")
+    if "date_imputation" in dataset:
+        reader_d = (dataset["date_imputation"].astype("string") == "D").fillna(False)
+        raw = raw.where(~reader_d, raw.str[:7])
+    check_choice(date_rule[0], ("first", "mid", "last", "none"), func, "date_rule[0]")
+    check_choice(date_rule[1], ("M", "D", "n"), func, "date_rule[1]")
+    adt, flag = parse_iso_dates(raw, impute=date_rule[0], highest=date_rule[1], func=func,
                                 param="assessment_date",
                                 context=pd.DataFrame({"subject_id": dataset["subject_id"]}))
+    rule_text = {"first": "first day", "mid": "middle", "last": "last day",
+                 "none": "missing"}[date_rule[0]]
     ev = text(dataset["evaluator"]) if "evaluator" in dataset else None
     out = pd.DataFrame({
         "USUBJID": dataset["subject_id"].astype(str).to_numpy(),
@@ -93,8 +108,16 @@ def ovr_from_responses(dataset: pd.DataFrame) -> pd.DataFrame:
                       else "INVESTIGATOR"),
         "VISIT": dataset["visit"].to_numpy() if "visit" in dataset else "",
         "ADT": adt.to_numpy(), "AVALC": resp.to_numpy(),
+        "ADTF": flag.to_numpy(),
         "REASON": np.where(flag.notna(), "response as reported (RS); partial date imputed to "
-                                         "the first day", "response as reported (RS)")})
+                                         f"the {rule_text}", "response as reported (RS)")})
+    nodate = out["ADT"].isna().to_numpy()
+    if nodate.any():
+        from oncotrial.derive._checks import first_rows, warn
+        warn(f"{int(nodate.sum())} reported response(s) have a partial date that date_rule "
+             f"{date_rule} does not impute; they are not used: "
+             f"{first_rows(out[nodate], ['USUBJID', 'VISIT'])}.")
+        out = out[~nodate]
     return _rows(out.sort_values(["USUBJID", "EVALUATOR", "ADT"], kind="stable"), "OVR")
 
 
@@ -317,8 +340,15 @@ def derive_param_response(dataset: pd.DataFrame) -> pd.DataFrame:
 
 
 def derive_param_pd_lsta(dataset: pd.DataFrame, *, adsl: pd.DataFrame,
-                         ignore_after_new_therapy: bool = True) -> pd.DataFrame:
+                         ignore_after_new_therapy: bool = True,
+                         lsta_after_pd: bool = False) -> pd.DataFrame:
     """``PD`` (first progression, Y/N) and ``LSTA`` (last assessment up to the first PD).
+
+    ``lsta_after_pd=True`` makes ``LSTA`` the last assessment of all, assessments after
+    the first PD included, as admiralonco's template (``LSTA`` from every ``ANL01FL``
+    record; only BOR and the response parameters stop at the first PD).
+
+    .. versionchanged:: 0.2 ``lsta_after_pd``.
 
     Examples
     --------
@@ -333,20 +363,42 @@ def derive_param_pd_lsta(dataset: pd.DataFrame, *, adsl: pd.DataFrame,
     o = _window(dataset, adsl, True, ignore_after_new_therapy)
     last = o.groupby(["USUBJID", "EVALUATOR"], sort=False).tail(1)
     pdy = last["AVALC"] == "PD"
+    lst = last
+    if lsta_after_pd:
+        lst = _window(dataset, adsl, False, ignore_after_new_therapy).groupby(
+            ["USUBJID", "EVALUATOR"], sort=False).tail(1)
     pd_rows = pd.DataFrame({"USUBJID": last["USUBJID"], "EVALUATOR": last["EVALUATOR"],
                             "AVALC": np.where(pdy, "Y", "N"), "ADT": last["ADT"].where(pdy),
                             "VISIT": last.get("VISIT", ""),
                             "REASON": np.where(pdy, "first PD on " + last["ADT"].dt.strftime(
                                 "%Y-%m-%d"), "no PD up to the last assessment")})
-    lsta = pd.DataFrame({"USUBJID": last["USUBJID"], "EVALUATOR": last["EVALUATOR"],
-                         "AVALC": last["AVALC"], "ADT": last["ADT"],
-                         "VISIT": last.get("VISIT", ""),
-                         "REASON": "last assessment (up to first PD / new therapy)"})
+    lsta = pd.DataFrame({"USUBJID": lst["USUBJID"], "EVALUATOR": lst["EVALUATOR"],
+                         "AVALC": lst["AVALC"], "ADT": lst["ADT"],
+                         "VISIT": lst.get("VISIT", ""),
+                         "REASON": "last assessment (after PD included)" if lsta_after_pd
+                         else "last assessment (up to first PD / new therapy)"})
+    # every ADSL subject x evaluator gets PD (N without any assessment, as admiralonco's
+    # derive_extreme_records(dataset_ref = adsl, false_value = "N")); LSTA needs an assessment
+    evals = sorted(dataset["EVALUATOR"].unique().tolist()) if len(dataset) else []
+    if evals:
+        grid = pd.MultiIndex.from_product([adsl["USUBJID"].astype(str), evals],
+                                          names=["USUBJID", "EVALUATOR"]).to_frame(index=False)
+        miss = grid.merge(pd_rows[["USUBJID", "EVALUATOR"]], how="left", indicator=True)
+        miss = miss[miss["_merge"] == "left_only"].drop(columns="_merge")
+        pd_rows = pd.concat([pd_rows, miss.assign(AVALC="N", ADT=pd.NaT, VISIT="",
+                                                  REASON="no assessment in the window")],
+                            ignore_index=True)
     return pd.concat([_rows(pd_rows, "PD"), _rows(lsta, "LSTA")], ignore_index=True)
 
 
-def derive_param_mdis(dataset: pd.DataFrame) -> pd.DataFrame:
+def derive_param_mdis(dataset: pd.DataFrame, *, adsl: pd.DataFrame | None = None
+                      ) -> pd.DataFrame:
     """``MDIS``: measurable disease at baseline (>= 1 target lesion) from time points.
+
+    With ``adsl``, subjects without a baseline assessment get ``N`` too (admiralonco
+    ``derive_param_exist_flag(missing_value = "N")``), per evaluator in ``dataset``.
+
+    .. versionchanged:: 0.2 ``adsl``.
 
     Examples
     --------
@@ -357,7 +409,16 @@ def derive_param_mdis(dataset: pd.DataFrame) -> pd.DataFrame:
     """
     b = dataset[dataset["ABLFL"] == "Y"]
     y = b["NTRGBL"] > 0
-    return _rows(pd.DataFrame({
+    out = pd.DataFrame({
         "USUBJID": b["USUBJID"], "EVALUATOR": b["EVALUATOR"], "AVALC": np.where(y, "Y", "N"),
-        "ADT": b["ADT"], "REASON": b["NTRGBL"].astype(str) + " target lesion(s) at baseline"}),
-        "MDIS")
+        "ADT": b["ADT"], "REASON": b["NTRGBL"].astype(str) + " target lesion(s) at baseline"})
+    if adsl is not None:
+        evals = sorted(b["EVALUATOR"].unique().tolist()) or ["INVESTIGATOR"]
+        grid = pd.MultiIndex.from_product([adsl["USUBJID"].astype(str), evals],
+                                          names=["USUBJID", "EVALUATOR"]).to_frame(index=False)
+        miss = grid.merge(out[["USUBJID", "EVALUATOR"]], how="left", indicator=True)
+        miss = miss[miss["_merge"] == "left_only"].drop(columns="_merge")
+        out = pd.concat([out, miss.assign(AVALC="N", ADT=pd.NaT,
+                                          REASON="no baseline tumour assessment")],
+                        ignore_index=True)
+    return _rows(out, "MDIS")

@@ -26,24 +26,35 @@ def derive_command(
     sdtm: Annotated[Path | None, typer.Option("--sdtm", help="SDTM folder (dm, tu, tr, rs).")]
     = None,
     data: Annotated[Path | None, typer.Option("--data", help="CSV template folder.")] = None,
-    reference: Annotated[str, typer.Option(
-        "--reference", help="first-dose or randomization: origin of TTE and SD window.")]
-    = "first-dose",
+    reference: Annotated[str | None, typer.Option(
+        "--reference", help="first-dose or randomization: origin of TTE and SD window "
+                            "(default: the conventions').")] = None,
     confirm_days: Annotated[int, typer.Option(
         "--confirm-days", help="RECIST 1.1 4.6.1 confirmation interval (days).")] = 28,
     sd_min_days: Annotated[int, typer.Option(
         "--sd-min-days", help="SD minimum duration from the reference date (days).")] = 42,
     evaluator: Annotated[str | None, typer.Option(
         "--evaluator", help="e.g. INVESTIGATOR or 'RADIOLOGIST 1'.")] = None,
-    responses_from: Annotated[str, typer.Option(
-        "--responses-from", help="lesions (derive from TU/TR) or rs (use RS as given).")]
-    = "lesions",
+    responses_from: Annotated[str | None, typer.Option(
+        "--responses-from", help="lesions (derive from TU/TR) or rs (use RS as given); "
+                                 "default: the conventions'.")] = None,
     assessment_interval_days: Annotated[int | None, typer.Option(
         "--assessment-interval-days",
         help="Enables the PFS 'two or more missed assessments' censoring rule.")] = None,
-    dor_basis: Annotated[str, typer.Option(
+    dor_basis: Annotated[str | None, typer.Option(
         "--dor-basis", help="confirmed (CBOR) or unconfirmed (BOR) responders enter DOR and TTR.")]
-    = "confirmed",
+    = None,
+    conventions: Annotated[str, typer.Option(
+        "--conventions", help="oncotrial (default) or admiral: admiral/admiralonco template "
+                              "conventions (docs/derivations.md).")] = "oncotrial",
+    last_dose_fallback: Annotated[str | None, typer.Option(
+        "--last-dose-fallback", help="missing (default) or exposure-start: TRTEDT without "
+                                     "any exposure end date.")] = None,
+    irecist: Annotated[bool, typer.Option(
+        "--irecist", help="Also derive iRECIST IOVR/IBOR/IPFS from lesions.")] = False,
+    domain: Annotated[list[str] | None, typer.Option(
+        "--domain", help="With --sdtm: the file of a domain, e.g. --domain "
+                         "rs=rs_onco_recist.csv (repeatable).")] = None,
 ) -> None:
     """Derive ADSL, ADRS (OVR/BOR/CBOR/...), ADTTE (OS/PFS/DOR/TTR), ADAE and the log.
 
@@ -54,12 +65,24 @@ def derive_command(
     from oncotrial.io import read_sdtm, read_template
 
     t0 = time.perf_counter()
-    study = (read_sdtm(sdtm, evaluator=evaluator) if sdtm is not None
-             else read_template(data))
+    from oncotrial.derive._conventions import conventions_of
+
+    conv = conventions_of(conventions, evaluator=evaluator)
+    domains = {}
+    for item in domain or []:
+        key, sep, file = item.partition("=")
+        if not sep or not key.strip() or not file.strip():
+            raise typer.BadParameter(f"--domain must be DOMAIN=FILE (e.g. rs=rs.csv); got "
+                                     f"{item!r}")
+        domains[key.strip().lower()] = file.strip()
+    study = (read_sdtm(sdtm, evaluator=conv.evaluator, domains=domains or None)
+             if sdtm is not None else read_template(data))
     res = derive_study(study, reference=reference, confirm_days=confirm_days,
                        sd_min_days=sd_min_days, evaluator=evaluator,
                        responses_from=responses_from,
-                       assessment_interval_days=assessment_interval_days, dor_basis=dor_basis)
+                       assessment_interval_days=assessment_interval_days, dor_basis=dor_basis,
+                       conventions=conventions, last_dose_fallback=last_dose_fallback,
+                       irecist=irecist)
     out.mkdir(parents=True, exist_ok=True)
     adrs = res.adrs.drop(columns=["REASON"])
     files = {"adsl.csv": res.adsl, "adrs.csv": adrs, "adtte.csv": res.adtte,

@@ -9,7 +9,13 @@ month and day imputed, as in ADaM IG 1.3 section 3.1.3 [1]_):
 
 ``"first"``  earliest day of the period (``2014-05`` -> ``2014-05-01``, ``2014`` -> ``2014-01-01``)
 ``"last"``   latest day of the period (``2014-05`` -> ``2014-05-31``, ``2014`` -> ``2014-12-31``)
+``"mid"``    middle of the period as admiral ``date_imputation = "mid"`` (``2014-05`` ->
+             ``2014-05-15``, ``2014`` -> ``2014-06-30``)
 ``"none"``   partial dates become missing (``NaT``)
+
+``highest`` caps what may be imputed, as admiral ``derive_vars_dt(highest_imputation =)``:
+``"M"`` (default) day and month, ``"D"`` the day only (a year-only date stays missing),
+``"n"`` nothing (every partial date stays missing).
 
 References
 ----------
@@ -26,7 +32,8 @@ import pandas as pd
 
 from oncotrial._errors import OncotrialValueError
 
-Imputation = Literal["first", "last", "none"]
+Imputation = Literal["first", "mid", "last", "none"]
+Highest = Literal["M", "D", "n"]
 
 _FULL = r"^\d{4}-\d{2}-\d{2}$"
 _MONTH = r"^\d{4}-\d{2}$"
@@ -34,15 +41,20 @@ _YEAR = r"^\d{4}$"
 
 
 def parse_iso_dates(values: pd.Series, *, impute: Imputation, func: str, param: str,
-                    context: pd.DataFrame | None = None) -> tuple[pd.Series, pd.Series]:
+                    context: pd.DataFrame | None = None,
+                    highest: Highest = "M") -> tuple[pd.Series, pd.Series]:
     """Parse ISO 8601 date strings, imputing partial dates by the named rule.
 
     Parameters
     ----------
     values : Series
         ISO strings (a time part after ``T`` is ignored), ``datetime64`` values, or missing.
-    impute : {'first', 'last', 'none'}
+    impute : {'first', 'mid', 'last', 'none'}
         Rule for partial dates (see module docstring).
+    highest : {'M', 'D', 'n'}, default='M'
+        Highest component that may be imputed (admiral ``highest_imputation``).
+
+        .. versionadded:: 0.2
     func, param : str
         Function and column named in error messages.
     context : DataFrame, optional
@@ -71,6 +83,13 @@ def parse_iso_dates(values: pd.Series, *, impute: Imputation, func: str, param: 
     [None, 'D', 'M', None]
     >>> parse_iso_dates(pd.Series(["2014-02"]), impute="last", func="f", param="x")[0].iloc[0]
     Timestamp('2014-02-28 00:00:00')
+    >>> d, _ = parse_iso_dates(pd.Series(["2014-02", "2014"]), impute="mid", func="f", param="x")
+    >>> d.dt.strftime("%Y-%m-%d").tolist()
+    ['2014-02-15', '2014-06-30']
+    >>> d, _ = parse_iso_dates(pd.Series(["2014-02", "2014"]), impute="first", highest="D",
+    ...                        func="f", param="x")
+    >>> d.astype("string").fillna("NA").tolist()
+    ['2014-02-01', 'NA']
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         return pd.to_datetime(values).dt.tz_localize(None).dt.normalize(), pd.Series(
@@ -95,12 +114,20 @@ def parse_iso_dates(values: pd.Series, *, impute: Imputation, func: str, param: 
             f"`{param}` of `{func}` must be an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY); "
             f"got {values.iloc[i]!r} at row {i}{where}. Correct the date in the source file."
         )
+    if highest == "D":
+        year = np.zeros_like(year)
+    elif highest == "n":
+        month = year = np.zeros_like(year)
     flag = pd.Series(np.where(month, "D", np.where(year, "M", None)), index=values.index,
                      dtype=object)
     if impute != "none" and (month | year).any():
         base = pd.to_datetime(s.where(month) + "-01", format="%Y-%m-%d", errors="coerce")
         base = base.fillna(pd.to_datetime(s.where(year) + "-01-01", format="%Y-%m-%d",
                                           errors="coerce"))
+        if impute == "mid":  # admiral "mid": day 15, or 06-30 without a month
+            base = pd.to_datetime(s.where(month) + "-15", format="%Y-%m-%d", errors="coerce")
+            base = base.fillna(pd.to_datetime(s.where(year) + "-06-30", format="%Y-%m-%d",
+                                              errors="coerce"))
         if impute == "last":
             base = base.where(~pd.Series(month, index=s.index),
                               base + pd.offsets.MonthEnd(0))

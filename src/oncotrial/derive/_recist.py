@@ -22,6 +22,11 @@ from oncotrial.derive._checks import (
     warn,
 )
 from oncotrial.derive._dates import parse_iso_dates
+from oncotrial.derive._recist_special import (
+    apply_lesion_links,
+    confirmed_equivocal,
+    reappearance_after_cr,
+)
 
 # --- RECIST 1.1 thresholds (Eisenhauer et al. 2009, Eur J Cancer 45:228-247) -----------------
 #: 4.3.1 "Partial Response (PR): At least a 30% decrease in the sum of diameters of target
@@ -133,6 +138,10 @@ def _prepare(dataset: pd.DataFrame, evaluator: str | None, check_type: str) -> p
         d[col] = (text(dataset[col]) if col in dataset.columns
                   else pd.Series(None, index=dataset.index, dtype=object))
     d["evaluator"] = d["evaluator"].fillna("INVESTIGATOR")
+    link = (dataset["lesion_link"].astype("string").str.strip() if "lesion_link" in dataset
+            else pd.Series(pd.NA, index=dataset.index, dtype="string"))
+    d["lesion_link"] = link.mask(link == "").astype(object).where(link.notna() & (link != ""),
+                                                                  None)
     d["diameter"] = (pd.to_numeric(dataset["diameter"], errors="coerce") if "diameter" in dataset
                      else np.nan).astype(float)
     d["source_row"] = dataset["source_row"] if "source_row" in dataset else np.arange(len(d)) + 1
@@ -249,8 +258,9 @@ def derive_vars_recist(dataset: pd.DataFrame, *, evaluator: str | None = None,
         ``ABLFL``, ``NTRGBL`` (baseline target lesions), ``NTRGASS`` (measured now),
         ``TRGSUM`` (mm), ``BASE``, ``NADIR`` (smallest earlier complete sum, baseline
         included), ``PCHG`` (% from baseline), ``CHGNAD`` (mm), ``PCHGNAD`` (% from nadir),
-        ``TRGRESP``, ``NTRGRESP``, ``NEWLPROG`` (``Y``/``N``/``EQUIVOCAL``), ``AVALC`` (the
-        overall response; empty at baseline) and ``REASON``.
+        ``TRGRESP``, ``NTRGRESP``, ``NEWLPROG`` (``Y``/``N``/``EQUIVOCAL``), ``NEWLCNT`` and
+        ``NEWLSUM`` (number and diameter sum of unequivocal new lesions, for iRECIST),
+        ``AVALC`` (the overall response; empty at baseline) and ``REASON``.
 
     Notes
     -----
@@ -273,8 +283,12 @@ def derive_vars_recist(dataset: pd.DataFrame, *, evaluator: str | None = None,
     5. Non-target: PD on ``UNEQUIVOCAL PROGRESSION``; else NE when any baseline non-target
        is not assessed; CR when all are ``ABSENT``; else NON-CR/NON-PD (4.3.2). Tumour
        markers are not modelled.
-    6. New lesion: ``PRESENT``/unequivocal -> PD; ``EQUIVOCAL`` is logged and not PD (4.3.4).
+    6. New lesion: ``PRESENT``/unequivocal -> PD; ``EQUIVOCAL`` is logged and not PD, unless
+       a later scan shows the same lesion unequivocal: then PD at the first scan (4.3.4).
     7. Overall response from :func:`compute_overall_response` (Tables 1 and 2).
+    8. Special cases (:mod:`oncotrial.derive._recist_special`): fragments of a split lesion
+       (``lesion_link``) are summed into it, a coalesced lesion counts 0 mm (4.3.1 special
+       notes); disease seen again after a confirmed overall CR is PD (Table 3 note a).
 
     References
     ----------
@@ -343,6 +357,7 @@ def derive_vars_recist(dataset: pd.DataFrame, *, evaluator: str | None = None,
         drop = asm.merge(nobl[sk], on=sk)["aid"]
         d = d[~d["aid"].isin(drop)]
         asm = asm[~asm["aid"].isin(drop)]
+    d = apply_lesion_links(d, bl_les, log)
     d = d.merge(bl_les, on=[*sk, "lesion_id"], how="left")
     post_new = (d["seq"] > 0) & d["lesion_class"].isin(["TARGET", "NON-TARGET"]) \
         & d["bl_class"].isna()
@@ -442,24 +457,46 @@ def derive_vars_recist(dataset: pd.DataFrame, *, evaluator: str | None = None,
     nw = d[(d["lesion_class"] == "NEW") & (d["seq"] > 0)]
     nst = nw["status"]
     new_pd = nst.isna() | nst.isin(NEW_PD_STATUS)
-    wagg = pd.DataFrame({"aid": nw["aid"], "new_pd": new_pd, "new_eq": nst == "EQUIVOCAL"}
-                        ).groupby("aid").sum()
+    # 4.3.4: an equivocal new lesion confirmed later dates PD at the first scan showing it
+    eqc = confirmed_equivocal(nw.assign(new_pd=new_pd))
+    wagg = pd.DataFrame({"aid": nw["aid"], "new_pd": new_pd | eqc,
+                         "new_eq": (nst == "EQUIVOCAL") & ~eqc, "new_eqc": eqc,
+                         "n_new": new_pd | eqc,
+                         "new_sum": nw["diameter"].where(new_pd | eqc)}).groupby("aid").sum()
     asm = asm.join(wagg)
+    asm["n_new"] = asm["n_new"].fillna(0).astype(int)
+    asm["new_sum"] = asm["new_sum"].fillna(0.0).astype(float)
     asm["new_pd"] = asm["new_pd"].fillna(0) > 0
     asm["new_eq"] = asm["new_eq"].fillna(0) > 0
+    asm["new_eqc"] = asm["new_eqc"].fillna(0) > 0
+    for r in asm[asm["new_eqc"]].itertuples():
+        log.append({"USUBJID": r.subject_id, "EVALUATOR": r.evaluator, "PARAMCD": "OVR",
+                    "ADT": r.ADT, "DECISION": "equivocal new lesion confirmed",
+                    "REASON": f"{r.VISIT or r.akey}: equivocal new lesion confirmed at a later "
+                              "scan: PD dated at this first scan (RECIST 1.1 4.3.4)"})
     asm["NEWLPROG"] = np.where(blrow, "", np.where(asm["new_pd"], "Y", np.where(
         asm["new_eq"], "EQUIVOCAL", "N")))
 
     # 7. overall
     ovr = compute_overall_response(asm["TRGRESP"], asm["NTRGRESP"], asm["new_pd"])
     asm["AVALC"] = np.where(blrow, "", ovr)
+    # 4.3.1 / Table 3 note: disease seen again after an overall CR is PD
+    asm = asm.sort_values([*sk, "seq"], kind="stable")
+    back = reappearance_after_cr(asm)
+    asm["reappear"] = back
+    tb = back & ((asm["nonnodal_pos"].fillna(0) > 0) | (asm["node_ge10"].fillna(0) > 0))
+    asm.loc[tb, "TRGRESP"] = "PD"
+    asm.loc[back & ~tb, "NTRGRESP"] = "PD"
+    asm.loc[back, "AVALC"] = "PD"
     asm["ABLFL"] = np.where(blrow, "Y", "")
     asm["REASON"] = _reasons(asm)
     out = asm.rename(columns={"subject_id": "USUBJID", "evaluator": "EVALUATOR"})
     out["VISIT"] = out["VISIT"].fillna(out["akey"])
+    out["NEWLCNT"] = np.where(blrow, 0, out["n_new"]).astype(int)
+    out["NEWLSUM"] = np.where(blrow, 0.0, out["new_sum"])
     cols = ["USUBJID", "EVALUATOR", "VISIT", "ADT", "ADTF", "ABLFL", "NTRGBL", "NTRGASS",
             "TRGSUM", "BASE", "NADIR", "PCHG", "CHGNAD", "PCHGNAD", "TRGRESP", "NTRGRESP",
-            "NEWLPROG", "AVALC", "REASON"]
+            "NEWLPROG", "NEWLCNT", "NEWLSUM", "AVALC", "REASON"]
     return out[cols].reset_index(drop=True)
 
 
@@ -472,9 +509,10 @@ def _reasons(a: pd.DataFrame) -> list[str]:
     out = []
     cols = ["ADT", "seq", "NTRGBL", "NTRGASS", "TRGSUM", "BASE", "NADIR", "PCHG", "CHGNAD",
             "PCHGNAD", "TRGRESP", "NTRGRESP", "NNTRGBL", "nt_ass", "nt_abs", "new_pd",
-            "new_eq", "max_node", "AVALC"]
+            "new_eq", "max_node", "AVALC", "reappear", "new_eqc"]
     for (adt, seq, ntb, nta, s, b, nad, pch, chn, pcn, tr, ntr, nntb, ntass, ntabs, newpd,
-         neweq, maxnode, ovr) in zip(*(a[c].to_numpy() for c in cols), strict=True):
+         neweq, maxnode, ovr, back, neweqc) in zip(*(a[c].to_numpy() for c in cols),
+                                                   strict=True):
         day = f"{pd.Timestamp(adt):%Y-%m-%d}"
         if seq == 0:
             tsum = f"target sum {_mm(s)} mm over {ntb} target lesion(s)" if ntb else \
@@ -482,7 +520,13 @@ def _reasons(a: pd.DataFrame) -> list[str]:
             out.append(f"{day} baseline: {tsum}; {nntb} non-target lesion(s)")
             continue
         parts = []
-        if tr == "NA":
+        if back:
+            node = f", largest node {_mm(maxnode)} mm" if maxnode == maxnode else ""
+            what = (f"target sum {_mm(s)} mm{node}" if tr == "PD" else
+                    "a non-target lesion present again")
+            parts.append(f"{what} after an earlier overall CR: disease reappeared -> PD "
+                         "(RECIST 1.1 4.3.1, Table 3 note)")
+        elif tr == "NA":
             parts.append("no target lesions")
         elif tr == "CR":
             node = f", largest node {_mm(maxnode)} mm < 10 mm" if maxnode == maxnode else ""
@@ -499,12 +543,15 @@ def _reasons(a: pd.DataFrame) -> list[str]:
             else:
                 parts.append(f"{lead}: {pch:+.1f}% from baseline {_mm(b)} mm, "
                              f"{pcn:+.1f}% and {chn:+g} mm over nadir {_mm(nad)} mm -> {tr}")
-        if ntr != "NA":
+        if ntr != "NA" and not (back and tr != "PD"):
             why = {"PD": "unequivocal progression", "CR": "all absent",
                    "NE": f"{nntb - ntass} of {nntb} not assessed",
                    "NON-CR/NON-PD": f"{nntb - ntabs} of {nntb} present"}[ntr]
             parts.append(f"non-target {ntr} ({why})")
-        if newpd:
+        if neweqc:
+            parts.append("equivocal new lesion confirmed at a later scan -> PD dated here "
+                         "(RECIST 1.1 4.3.4)")
+        elif newpd:
             parts.append("new lesion -> PD")
         elif neweq:
             parts.append("equivocal new lesion (not PD, RECIST 1.1 4.3.4)")

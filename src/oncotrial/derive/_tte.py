@@ -9,13 +9,14 @@ becomes an event indicator (STYLE.md rule 5).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from oncotrial._errors import OncotrialValueError
 from oncotrial._frame import lookup
-from oncotrial._validation import check_count
+from oncotrial._validation import check_choice, check_count
 from oncotrial.derive._checks import require_columns
 
 ADEQUATE = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD")
@@ -201,8 +202,14 @@ def derive_param_tte(dataset_adsl: pd.DataFrame, *, source_datasets: dict[str, p
     return out[ADTTE_COLUMNS].reset_index(drop=True)
 
 
-def derive_param_os(adsl: pd.DataFrame) -> pd.DataFrame:
+def derive_param_os(adsl: pd.DataFrame, *, censor_at_reference: bool = False) -> pd.DataFrame:
     """``OS``: death (event) or censoring at the last date known alive, from ``REFDT``.
+
+    ``censor_at_reference=True`` adds admiralonco's ``rand_censor``: the censoring date is the
+    later of ``LSTALVDT`` and ``REFDT`` (a last-alive date before the reference date, which
+    ``oncotrial validate`` reports as ``alive-before-reference``, then gives ``AVAL = 1``).
+
+    .. versionchanged:: 0.2 ``censor_at_reference``.
 
     Examples
     --------
@@ -212,15 +219,21 @@ def derive_param_os(adsl: pd.DataFrame) -> pd.DataFrame:
     >>> r["AVAL"].tolist(), r["CNSR"].tolist()
     ([31.0], [1])
     """
+    cens = [lastalive_censor]
+    if censor_at_reference:
+        cens.append(CensorSource("adsl", "REFDT", None, "REFERENCE DATE"))
     return derive_param_tte(adsl, source_datasets={"adsl": adsl},
-                            event_conditions=[death_event], censor_conditions=[lastalive_censor],
+                            event_conditions=[death_event], censor_conditions=cens,
                             paramcd="OS", param="Overall Survival (days)")
 
 
 def pfs_sources(ovr: pd.DataFrame, adsl: pd.DataFrame, *, has_baseline: pd.Series | None = None,
                 censor_new_therapy: bool = True, max_missed: int = 2,
                 assessment_interval_days: int | None = None,
-                censor_no_baseline: bool = True) -> pd.DataFrame:
+                censor_no_baseline: bool = True,
+                death_without_assessment: Literal["censor", "event"] = "censor",
+                censor_at: Literal["last-adequate", "last-assessment"] = "last-adequate",
+                censor_at_reference: bool = False) -> pd.DataFrame:
     """Per-subject PFS event/censoring dates under the FDA 2018 censoring table.
 
     Parameters
@@ -240,6 +253,25 @@ def pfs_sources(ovr: pd.DataFrame, adsl: pd.DataFrame, *, has_baseline: pd.Serie
         missed assessments"). ``None`` (default) disables the rule.
     censor_no_baseline : bool, default=True
         Subjects without a baseline assessment are censored at ``REFDT``.
+    death_without_assessment : {'censor', 'event'}, default='censor'
+        A subject without any tumour assessment (no baseline) who died: ``'censor'``
+        censors at ``REFDT`` as the FDA 2018 table ("No baseline tumor assessments:
+        censored at randomization"); ``'event'`` counts the death, as admiralonco's
+        ``ad_adtte.R`` (``death_event`` has no assessment condition). Only with
+        ``censor_no_baseline=True``.
+
+        .. versionadded:: 0.2
+    censor_at : {'last-adequate', 'last-assessment'}, default='last-adequate'
+        Censoring date without an event: the last adequate assessment (FDA 2018; NE is not
+        adequate) or the last assessment of any response, NE included (admiralonco
+        ``lasta_censor``, the ``LSTA`` parameter).
+
+        .. versionadded:: 0.2
+    censor_at_reference : bool, default=False
+        Never censor before ``REFDT`` (admiralonco ``rand_censor``: the censoring date is the
+        later of the assessment date and the reference date).
+
+        .. versionadded:: 0.2
 
     Returns
     -------
@@ -282,6 +314,15 @@ def pfs_sources(ovr: pd.DataFrame, adsl: pd.DataFrame, *, has_baseline: pd.Serie
     a["PDDT"] = lookup(a["USUBJID"], first_pd)
     non_pd = o.merge(a[["USUBJID", "PDDT"]], on="USUBJID")
     non_pd = non_pd[(non_pd["AVALC"] != "PD") & ~(non_pd["ADT"] >= non_pd["PDDT"])]
+    check_choice(death_without_assessment, ("censor", "event"), "pfs_sources",
+                 "death_without_assessment")
+    check_choice(censor_at, ("last-adequate", "last-assessment"), "pfs_sources", "censor_at")
+    if censor_at == "last-assessment":
+        allo = ovr.merge(a[["USUBJID", "REFDT", "NACTDT", "PDDT"]], on="USUBJID")
+        allo = allo[~(allo["ADT"] < allo["REFDT"]) & ~(allo["ADT"] >= allo["PDDT"])]
+        if censor_new_therapy:
+            allo = allo[~(allo["ADT"] > allo["NACTDT"])]
+        non_pd = allo[allo["AVALC"] != "PD"]
     a["LADT"] = lookup(a["USUBJID"], non_pd.groupby("USUBJID")["ADT"].max())
     a["NADEQ"] = a["USUBJID"].map(o.groupby("USUBJID").size()).fillna(0)
     dth = a["DTHDT"].where(~(censor_new_therapy & (a["DTHDT"] > a["NACTDT"])))
@@ -305,9 +346,18 @@ def pfs_sources(ovr: pd.DataFrame, adsl: pd.DataFrame, *, has_baseline: pd.Serie
         has_bl = a["USUBJID"].isin(has_baseline[has_baseline.astype(bool)].index)
     if censor_no_baseline:
         nobl = ~has_bl
-        ev = ev.where(~nobl)
+        if death_without_assessment == "event":
+            ev = ev.where(~nobl, dth)
+            evdesc = np.where(nobl, "DEATH", evdesc)
+        else:
+            ev = ev.where(~nobl)
         cndt = cndt.where(~nobl, a["REFDT"])
         cndesc = np.where(nobl, "NO BASELINE ASSESSMENT: REFERENCE DATE", cndesc)
+    if censor_at_reference:
+        later = cndt < a["REFDT"]
+        cndt = cndt.where(~later, a["REFDT"])
+        cndesc = np.where(later.to_numpy(), "REFERENCE DATE (LATER THAN LAST ASSESSMENT)",
+                          cndesc)
     return pd.DataFrame({"USUBJID": a["USUBJID"], "STARTDT": a["REFDT"], "EVDT": ev,
                          "EVDESC": np.where(ev.notna(), evdesc, ""),
                          "CNDT": cndt.where(ev.isna()), "CNDESC": np.where(ev.isna(), cndesc,
@@ -332,8 +382,9 @@ def derive_param_pfs(ovr: pd.DataFrame, adsl: pd.DataFrame, *, evaluator: str = 
         src, source_datasets={"pfs": src}, start_date="STARTDT",
         event_conditions=[EventSource("pfs", "EVDT", description_var="EVDESC")],
         censor_conditions=[CensorSource("pfs", "CNDT", description_var="CNDESC")],
-        paramcd=paramcd, param="Progression-Free Survival (days)" if paramcd == "PFS" else
-        "Duration of Response (days)", evaluator=evaluator)
+        paramcd=paramcd, param={"PFS": "Progression-Free Survival (days)",
+                                "IPFS": "iRECIST Progression-Free Survival (days)"}.get(
+            paramcd, "Duration of Response (days)"), evaluator=evaluator)
 
 
 def _first_response(ovr: pd.DataFrame, responders: pd.DataFrame) -> pd.Series:

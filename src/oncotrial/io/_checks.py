@@ -9,6 +9,8 @@ duplicate-record            two records share the key of responses, adverse_even
 unknown-subject             a lesion/response/AE/exposure/prior-therapy row names a subject that
                             is not in subjects
 death-before-first-dose     the death date is certainly before the first dose
+alive-before-reference      the last date known alive is certainly before the first dose or the
+                            randomisation date (overall survival would be negative)
 end-before-start            an end date is certainly before its start (subjects' last/first dose,
                             AE, exposure, prior therapy end and progression)
 assessment-before-consent   a tumour assessment is certainly before informed consent
@@ -100,6 +102,24 @@ def _pair_text(df: pd.DataFrame, a: str, b: str, an: str, bn: str) -> pd.Series:
     return an + " " + df[a].fillna("") + " < " + bn + " " + df[b].fillna("")
 
 
+def _alive_before_reference(subjects: pd.DataFrame, colmaps, issues: list[Issue]) -> None:
+    """Last known alive certainly before a reference date: OS (from that date) < 0 days."""
+    if "last_alive_date" not in subjects.columns:
+        return
+    la = _name(colmaps, "subjects", "last_alive_date")
+    for ref in ("first_dose_date", "randomization_date"):
+        if ref not in subjects.columns:
+            continue
+        bad = _before(subjects, "last_alive_date", ref)
+        rn = _name(colmaps, "subjects", ref)
+        text = ("subject " + subjects["subject_id"].astype("string").fillna("?") + ": " + la
+                + " " + subjects["last_alive_date"].fillna("") + " < " + rn + " "
+                + subjects[ref].fillna(""))
+        emit(issues, bad, subjects, la, text,
+             f"{la} on or after {rn} (overall survival from {rn} would be negative); correct "
+             f"either date", "alive-before-reference")
+
+
 def _order_rules(tables, colmaps, issues: list[Issue]) -> None:
     subjects = tables["subjects"]
     if not subjects.empty:
@@ -107,6 +127,7 @@ def _order_rules(tables, colmaps, issues: list[Issue]) -> None:
         emit(issues, _before(subjects, "death_date", "first_dose_date"), subjects, d,
              _pair_text(subjects, "death_date", "first_dose_date", d, f),
              f"{d} on or after {f}", "death-before-first-dose")
+        _alive_before_reference(subjects, colmaps, issues)
         ld = _name(colmaps, "subjects", "last_dose_date")
         emit(issues, _before(subjects, "last_dose_date", "first_dose_date"), subjects, ld,
              _pair_text(subjects, "last_dose_date", "first_dose_date", ld, f),

@@ -112,7 +112,9 @@ LESIONS = Table(
         Column("lesion_class", "code", True, "RECIST lesion class.", codes=("TARGET", "NON-TARGET", "NEW")),
         Column("site", "str", False, "Organ / location (SDTM TULOC)."),
         Column("is_node", "flag", False, "Lymph node (short axis is measured). Default: site contains 'LYMPH NODE'."),
-        Column("diameter", "float", False, "Longest diameter (non-nodal) or short axis (nodal).", min=0),
+        Column("diameter", "float", False,
+               "Longest diameter (non-nodal) or short axis (nodal). Optional on NEW lesions (iRECIST new-lesion "
+               "sum of measures).", min=0),
         Column("unit", "code", False, "Unit of `diameter`; cm is converted to mm.", codes=("mm", "cm")),
         Column(
             "status", "code", False,
@@ -121,6 +123,10 @@ LESIONS = Table(
             "NEW: PRESENT (unequivocal), EQUIVOCAL.",
             codes=("TOO SMALL TO MEASURE", "NOT DONE", "PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "EQUIVOCAL"),
         ),
+        Column("lesion_link", "str", False,
+               "Split or coalesced lesion (RECIST 1.1 4.3.1; SDTM TRLNKGRP): a fragment names the baseline "
+               "lesion it split from (fragments are summed into it); a lesion absorbed by coalescence names "
+               "the surviving lesion (it counts 0 mm, the survivor carries the diameter)."),
         Column("evaluator", "str", False, "Who assessed (e.g. INVESTIGATOR, RADIOLOGIST 1). Default INVESTIGATOR."),
         Column("accepted", "flag", False,
                "Accepted (adjudicated) evaluator's record when several assess the same subject (SDTM TRACPTFL)."),

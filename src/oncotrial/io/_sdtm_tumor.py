@@ -107,6 +107,27 @@ def _date_gate(df: pd.DataFrame, dtc: str, file: str, issues: list[Issue],
     return df[keep]
 
 
+def _lesion_link(tr: pd.DataFrame, tu: pd.DataFrame | None) -> pd.Series:
+    """TRLNKGRP as the split/coalesced-lesion link, only where it names another lesion.
+
+    SDTM uses TRLNKGRP for any record grouping; pharmaversesdtm fills it with the RS link
+    group of the visit (``A1``, ``R1-A1``). It is a lesion link only when it equals the
+    TRLNKID/TULNKID of another lesion of the same subject and evaluator; otherwise it is
+    not mapped.
+    """
+    grp = col(tr, "TRLNKGRP").astype("string").str.strip()
+    ids = pd.DataFrame({"USUBJID": tr["USUBJID"], "_ev": tr["_ev"], "_id": tr["TRLNKID"]})
+    if tu is not None and len(tu) and "TULNKID" in tu.columns:
+        ids = pd.concat([ids, pd.DataFrame({"USUBJID": tu["USUBJID"],
+                                            "_ev": evaluator_of(tu, "TU"),
+                                            "_id": tu["TULNKID"]})], ignore_index=True)
+    known = set(zip(ids["USUBJID"].astype(str), ids["_ev"].astype(str),
+                    ids["_id"].astype(str), strict=True))
+    ok = [g is not pd.NA and g == g and (str(u), str(e), str(g)) in known and g != lid
+          for u, e, g, lid in zip(tr["USUBJID"], tr["_ev"], grp, tr["TRLNKID"], strict=True)]
+    return grp.where(pd.Series(ok, index=tr.index, dtype=bool))
+
+
 def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | None,
                 tr_file: str, issues: list[Issue],
                 logs: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -214,7 +235,8 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
         "is_node": pd.Series(np.where(node_now, "Y", "N"), index=tr.index, dtype="string"),
         "diameter": diameter, "unit": unit.where(diameter.notna()), "status": status,
         "evaluator": tr["_ev"], "accepted": col(tr, "TRACPTFL"), "date_imputation": tr["_dtf"],
-        "source_file": tr_file, "source_row": tr["source_row"]})
+        "lesion_link": _lesion_link(tr, tu), "source_file": tr_file,
+        "source_row": tr["source_row"]})
     # Exact repeats (every mapped value equal) carry no conflicting information: the first is
     # kept, the repeats are logged with a warning. Conflicting repeats stay and fail the
     # duplicate-measurement rule.
@@ -229,8 +251,8 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
                          "exact repeat of TR row " + firsts[rep].astype("string")
                          + " (same lesion, assessment and values)"))
         raw = raw[~rep]
-    colmap = {"subject_id": "USUBJID", "assessment_date": "TRDTC", "visit": "VISIT",
-              "lesion_id": "TRLNKID", "lesion_class": "TUSTRESC/TRGRPID", "site": "TULOC",
+    colmap = {"lesion_link": "TRLNKGRP", "subject_id": "USUBJID", "assessment_date": "TRDTC",
+              "visit": "VISIT", "lesion_id": "TRLNKID", "lesion_class": "TUSTRESC/TRGRPID", "site": "TULOC",
               "is_node": "TULOC", "diameter": "TRSTRESN", "unit": "TRSTRESU",
               "status": "TRSTRESC", "evaluator": "TREVALID/TREVAL", "accepted": "TRACPTFL"}
     return raw, colmap

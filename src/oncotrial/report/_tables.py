@@ -104,30 +104,33 @@ def efficacy_table(results: dict) -> pd.DataFrame:
         if k in ("NON-CR/NON-PD", "MISSING") and not any(v["n"] for v in vals):
             continue
         out[f"{lab}, n (%)"] = [_npct(v["n"], v["pct"]) for v in vals]
-    for key, lab in (("orr", "Objective response rate"), ("dcr", "Disease control rate")):
-        first = next((rs[c][key] for c in cohorts if rs[c][key]), None) or {}
+    keys = [("orr", "Objective response rate"), ("dcr", "Disease control rate")]
+    if any("iorr" in rs[c] for c in cohorts):
+        keys.append(("iorr", "iRECIST objective response rate (iBOR iCR/iPR)"))
+    for key, lab in keys:
+        first = next((rs[c].get(key) for c in cohorts if rs[c].get(key)), None) or {}
         if first.get("method") == "bayes":
             b = first["bayes"]
             out[f"{lab}, posterior {b['point']}, % ({lvl}% {b['interval']} credible interval,"
                 f" Beta({b['prior'][0]:g}, {b['prior'][1]:g}) prior)"] = [
-                "—" if rs[c][key] is None else
+                "—" if rs[c].get(key) is None else
                 f"{rs[c][key]['x']}/{rs[c][key]['n']}: " + _ci(
                     rs[c][key]["estimate"], rs[c][key]["ci"], 100.0, rs[c][key]["decimals"])
                 for c in cohorts]
             if b["p0"] is not None:
                 out[f"{lab}, P(rate > {100 * b['p0']:g}%)"] = [
-                    "—" if rs[c][key] is None else _f(rs[c][key]["bayes"]["prob_above_p0"], 3)
+                    "—" if rs[c].get(key) is None else _f(rs[c][key]["bayes"]["prob_above_p0"], 3)
                     for c in cohorts]
             if "frequentist" in first:
                 fq = first["frequentist"]
                 out[f"{lab}, % ({lvl}% CI, {fq['method']})"] = [
-                    "—" if rs[c][key] is None else
+                    "—" if rs[c].get(key) is None else
                     f"{rs[c][key]['x']}/{rs[c][key]['n']}: " + _ci(
                         rs[c][key]["frequentist"]["estimate"], rs[c][key]["frequentist"]["ci"],
                         100.0) for c in cohorts]
             continue
         out[f"{lab}, % ({lvl}% CI)"] = [
-            "—" if rs[c][key] is None else
+            "—" if rs[c].get(key) is None else
             f"{rs[c][key]['x']}/{rs[c][key]['n']}: " + _ci(rs[c][key]["estimate"],
                                                            rs[c][key]["ci"], 100.0,
                                                            rs[c][key].get("decimals", 1))

@@ -36,7 +36,8 @@ def detect_kind(path: str | Path) -> Literal["template", "sdtm"] | None:
 
 
 def read_study(path: str | Path, *, evaluator: str | None = None,
-               domains: Mapping[str, str] | None = None) -> StudyData:
+               domains: Mapping[str, str] | None = None,
+               data_cutoff: object = None) -> StudyData:
     """Read a template or SDTM folder, recognising which by itself (see :func:`detect_kind`).
 
     Parameters
@@ -45,6 +46,8 @@ def read_study(path: str | Path, *, evaluator: str | None = None,
     evaluator, domains
         Passed to :func:`read_sdtm` for SDTM folders; ``evaluator`` also filters template
         lesions/responses (case-insensitive).
+    data_cutoff : str or date, optional
+        Data cut-off (ISO 8601): dates after it are errors. Default: today (UTC).
 
     Raises
     ------
@@ -64,8 +67,8 @@ def read_study(path: str | Path, *, evaluator: str | None = None,
                         "folder (dm.csv/.xpt/.sas7bdat)", str(path),
                         "Run `oncotrial template DIR` for an empty template.")
     if kind == "sdtm":
-        return read_sdtm(path, evaluator=evaluator, domains=domains)
-    data = read_template(path)
+        return read_sdtm(path, evaluator=evaluator, domains=domains, data_cutoff=data_cutoff)
+    data = read_template(path, data_cutoff=data_cutoff)
     if evaluator is not None:
         ev = evaluator.strip().upper()
         for name in ("lesions", "responses"):
@@ -75,7 +78,8 @@ def read_study(path: str | Path, *, evaluator: str | None = None,
 
 
 def validate(path: str | Path, *, evaluator: str | None = None,
-             domains: Mapping[str, str] | None = None) -> ValidationReport:
+             domains: Mapping[str, str] | None = None,
+             data_cutoff: object = None) -> ValidationReport:
     """Validate a template or SDTM folder; return every finding, never raise on data problems.
 
     Argument problems (an unknown ``evaluator``, a path that is not a folder of either kind)
@@ -95,9 +99,10 @@ def validate(path: str | Path, *, evaluator: str | None = None,
             expected="a folder with subjects.csv (template) or dm.csv/.xpt/.sas7bdat (SDTM)")])
     try:
         if kind == "sdtm":
-            data = read_sdtm(path, evaluator=evaluator, domains=domains, _raise=False)
+            data = read_sdtm(path, evaluator=evaluator, domains=domains,
+                             data_cutoff=data_cutoff, _raise=False)
         else:
-            data = read_template(path, _raise=False)
+            data = read_template(path, data_cutoff=data_cutoff, _raise=False)
     except DataValidationError as exc:  # pragma: no cover - readers called with _raise=False
         return exc.report
     except OncotrialValueError as exc:

@@ -101,10 +101,10 @@ def hash_inputs(inputs: Mapping[str, Path | str | None]) -> list[dict]:
         p = Path(p)
         if p.is_dir():
             for f in _files_under(p):
-                out.append({"role": role, "root": str(p), "path": f.relative_to(p).as_posix(),
+                out.append({"role": role, "path": f.relative_to(p).as_posix(),
                             "sha256": file_sha256(f), "bytes": f.stat().st_size})
         elif p.is_file():
-            out.append({"role": role, "root": str(p.parent), "path": p.name,
+            out.append({"role": role, "path": p.name,
                         "sha256": file_sha256(p), "bytes": p.stat().st_size})
     return out
 

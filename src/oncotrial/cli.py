@@ -121,7 +121,7 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             typer.echo("error: interrupted; no output was replaced.", err=True)
             raise typer.Exit(130) from None
-        except Exception as exc:  # noqa: BLE001 - the one place that turns errors into codes
+        except Exception as exc:
             import click
 
             if isinstance(exc, click.ClickException):

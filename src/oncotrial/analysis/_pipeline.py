@@ -27,6 +27,7 @@ from oncotrial.analysis._efficacy import (
     response_table,
     subgroup_orr,
 )
+from oncotrial.analysis._isolate import isolated
 from oncotrial.analysis._populations import add_populations, baseline_table, flow_counts
 from oncotrial.analysis._safety import ae_table, ctcae_versions
 from oncotrial.analysis._spec import StudySpec, load_study_spec
@@ -113,7 +114,7 @@ def analyze_study(spec: StudySpec | str | Path,
     if not isinstance(spec, StudySpec):
         spec = load_study_spec(spec)
     step("reading data")
-    study = read_study(spec.data)
+    study = read_study(spec.data, data_cutoff=spec.data_cutoff)
     ev = _evaluator(study, spec)
     step("deriving ADaM datasets")
     has_lesions = len(study.lesions) > 0
@@ -141,23 +142,30 @@ def analyze_study(spec: StudySpec | str | Path,
                            "ctcae_version": spec.ctcae_version,
                            "ctcae_versions_in_data": ctcae_versions(study.adverse_events)},
                  "spec": spec.to_dict()}
+    errors: dict[str, str] = {}
     step("populations and flow")
     res["flow"] = flow_counts(adsl, cohorts)
-    res["baseline"] = baseline_table(adsl, cohorts)
+    res["baseline"] = isolated(errors, "baseline", baseline_table, adsl, cohorts)
     step("tumour response")
-    res["response"] = response_table(adsl, derived.adrs, derived.adtte, cohorts, spec, param, ev)
-    res["subgroups"] = subgroup_orr(adsl, derived.adrs, spec, param)
+    res["response"] = isolated(errors, "response", response_table, adsl, derived.adrs,
+                               derived.adtte, cohorts, spec, param, ev)
+    res["subgroups"] = isolated(errors, "subgroups", subgroup_orr, adsl, derived.adrs, spec, param)
     eff = adsl[adsl["ANLEFF"].eq("Y")]
-    res["response_plots"] = response_plot_data(adsl, derived.timepoints, derived.adtte,
-                                               bor_by_subject(eff, derived.adrs, param), spec, ev)
-    res["gmi"] = gmi_summary(derived.gmi, adsl, spec, ev)
+    res["response_plots"] = isolated(
+        errors, "response_plots", lambda: response_plot_data(
+            adsl, derived.timepoints, derived.adtte, bor_by_subject(eff, derived.adrs, param),
+            spec, ev))
+    res["gmi"] = isolated(errors, "gmi", gmi_summary, derived.gmi, adsl, spec, ev)
     step("survival (Kaplan-Meier, Cox)")
-    res["survival"], curves = km_analysis(adsl, derived.adtte, cohorts, spec, ev)
-    res["cox"] = cox_analysis(adsl, derived.adtte, spec, ev)
+    surv = isolated(errors, "survival", km_analysis, adsl, derived.adtte, cohorts, spec, ev)
+    res["survival"], curves = (surv, {}) if isinstance(surv, dict) else surv
+    res["cox"] = isolated(errors, "cox", cox_analysis, adsl, derived.adtte, spec, ev)
     step("adverse events")
-    res["safety"] = {"all": ae_table(adsl, derived.adae, cohorts, spec),
-                     "phases": {p: ae_table(adsl, derived.adae, cohorts, spec, phase=p)
-                                for p in spec.phases}}
+    res["safety"] = isolated(errors, "safety", lambda: {
+        "all": ae_table(adsl, derived.adae, cohorts, spec),
+        "phases": {p: ae_table(adsl, derived.adae, cohorts, spec, phase=p) for p in spec.phases}})
+    if errors:
+        res["errors"] = errors
     res["derivation"] = {"settings": {k: (num(v) if isinstance(v, int | float) else v)
                                       for k, v in derived.settings.items()},
                          "log_rows": len(derived.log)}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from oncotrial._errors import OncotrialValueError
+from oncotrial.analysis._spec_values import check_spec_values
 
 __all__ = ["DAYS_PER_UNIT", "CoxSpec", "StudySpec", "SubgroupSpec", "load_study_spec",
            "parse_study_spec"]
@@ -78,6 +79,7 @@ class StudySpec:
     phases: tuple[str, ...] = ()
     subgroups: tuple[SubgroupSpec, ...] = ()
     cox: CoxSpec = field(default_factory=CoxSpec)
+    data_cutoff: str | None = None  # ISO date; dates after it are data errors (default: today)
 
     @property
     def days_per_unit(self) -> float:
@@ -94,7 +96,7 @@ class StudySpec:
 # key -> (type, default or required) per section; validation is declared here.
 _SCHEMA: dict[str, dict[str, tuple]] = {
     "study": {"title": (str,), "data": (str,), "evaluator": (str,), "time_unit": (str,),
-              "ctcae_version": (str,)},
+              "ctcae_version": (str,), "data_cutoff": (object,)},
     "populations": {"efficacy": (str,)},
     "cohorts": {"order": (list,), "overall": (bool,)},
     "response": {"ci_method": (str,), "level": (float,), "confirmation": (bool,),
@@ -178,6 +180,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     ...     print(str(e)[:44])
     `[study].colour` of the study spec must be a
     """
+    check_spec_values(raw)  # every existing key's value, before any other work (issue 14)
     known = set(_SCHEMA) | {"subgroups"}
     for k in raw:
         if k not in known:
@@ -194,6 +197,8 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
         kw["time_unit"] = _choice("[study].time_unit", st["time_unit"], tuple(DAYS_PER_UNIT))
     if "ctcae_version" in st:
         kw["ctcae_version"] = st["ctcae_version"]
+    if "data_cutoff" in st:
+        kw["data_cutoff"] = str(st["data_cutoff"])[:10]
     pop = _section(raw, "populations")
     if "efficacy" in pop:
         kw["efficacy_rule"] = _choice("[populations].efficacy", pop["efficacy"], EFFICACY_RULES)

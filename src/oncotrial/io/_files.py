@@ -229,7 +229,7 @@ def read_sas_cells(path: Path, name: str, fmt: str,
     reader = pyreadstat.read_xport if fmt == "xpt" else pyreadstat.read_sas7bdat
     try:
         df, meta = reader(str(path))
-    except Exception as exc:  # noqa: BLE001 - pyreadstat raises its own error types
+    except Exception as exc:
         issues.append(_issue(name, "corrupt-file", f"a readable SAS {fmt} file; pyreadstat: "
                                                    f"{str(exc)[:200]}"))
         return None

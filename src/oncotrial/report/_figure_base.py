@@ -41,6 +41,7 @@ _RC = {
     "axes.titlesize": 10,
     "svg.hashsalt": "oncotrial",
     "svg.fonttype": "path",
+    "text.parse_math": False,  # cohort names and terms are data, never mathtext ($\\x$)
 }
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from jinja2 import Environment
 
 from oncotrial._errors import error_message
-from oncotrial._safe import safe_csv_frame, slug
+from oncotrial._safe import printable, safe_csv_frame, slug
 from oncotrial.report._figure_base import save_figure
 from oncotrial.report._figures import build_figures
 from oncotrial.report._methods import methods_paragraphs
@@ -87,16 +87,16 @@ def _write_docx(df: pd.DataFrame, title: str, path: Path) -> None:
     doc.core_properties.created = fixed
     doc.core_properties.modified = fixed
     doc.core_properties.last_modified_by = "oncotrial"
-    doc.add_heading(title, level=2)
+    doc.add_heading(printable(title), level=2)
     flat = df.reset_index()
     t = doc.add_table(rows=1, cols=len(flat.columns))
     t.style = "Table Grid"
     for cell, col in zip(t.rows[0].cells, flat.columns, strict=True):
-        cell.text = str(col)
+        cell.text = printable(col)  # XML allows no control characters: shown as \xNN
     for row in flat.itertuples(index=False):
         cells = t.add_row().cells
         for cell, v in zip(cells, row, strict=True):
-            cell.text = "" if v is None else str(v)
+            cell.text = "" if v is None else printable(v)
     buf = io.BytesIO()
     doc.save(buf)
     # Re-pack with fixed entry dates: zipfile stamps entries with the current time.

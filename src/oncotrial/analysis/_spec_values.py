@@ -36,7 +36,8 @@ def _finite_everywhere(node: Any, path: str) -> None:
         raise _err(path, "a finite number", node, "Write a number such as 12 (no inf/nan).")
     if isinstance(node, dict):
         for k, v in node.items():
-            _finite_everywhere(v, f"{path}.{k}" if path else f"[{k}]")
+            top = f"[[{k}]]" if isinstance(v, list) and k == "subgroups" else f"[{k}]"
+            _finite_everywhere(v, f"{path}.{k}" if path else top)
     elif isinstance(node, list):
         for i, v in enumerate(node):
             _finite_everywhere(v, f"{path}[{i}]")

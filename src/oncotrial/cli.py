@@ -32,7 +32,11 @@ import typer
 from oncotrial import __version__
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_ANALYSIS, EXIT_IO, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
-_STATE = {"debug": os.environ.get("ONCOTRIAL_DEBUG", "") not in ("", "0")}
+_STATE = {"debug": False}
+
+
+def _env_debug() -> bool:
+    return os.environ.get("ONCOTRIAL_DEBUG", "") not in ("", "0")
 
 app = typer.Typer(
     name="oncotrial",
@@ -69,7 +73,7 @@ def main(
         False, "--debug", help="On an error, also print the Python traceback."),
 ) -> None:
     """Phase II oncology trial workbench."""
-    _STATE["debug"] = debug or _STATE["debug"]
+    _STATE["debug"] = debug or _env_debug()
 
 
 def exit_code_for(exc: BaseException) -> int:

@@ -134,6 +134,8 @@ def write_report(analysis, out_dir: str | Path) -> Path:
     for stem, fig in build_figures(analysis).items():
         try:
             png, _svg = save_figure(fig, out / "figures" / stem)
+        except OSError:
+            raise  # disk full or permission lost: the whole output is abandoned (exit code 4)
         except Exception as exc:  # a failing figure becomes a note, the report goes on
             errors[f"figure:{stem}"] = error_message(exc)
             for f in (out / "figures").glob(f"{stem}.*"):

@@ -84,13 +84,13 @@ def test_bop2_refuses(kw, param):
 def test_read_study_refuses_a_bad_cutoff(cutoff):
     from oncotrial.io import example_data_path
 
-    with pytest.raises(OncotrialValueError, match="^`data_cutoff` of `read_study` must be"):
+    with pytest.raises(OncotrialValueError, match=r"^`data_cutoff` of `read_study` must be"):
         read_study(example_data_path(), data_cutoff=cutoff)
 
 
 @pytest.mark.parametrize("path", ["/no/such/folder", __file__])
 def test_read_study_refuses_a_non_study(path):
-    with pytest.raises(OncotrialValueError, match="^`path` of `read_study` must be"):
+    with pytest.raises(OncotrialValueError, match=r"^`path` of `read_study` must be"):
         read_study(path)
     assert validate(path).errors[0].rule == "missing-file"
 

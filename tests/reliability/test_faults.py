@@ -111,7 +111,7 @@ def test_user_file_added_to_an_earlier_output_is_refused(tmp_path):
     out = tmp_path / "out"
     _write(out, {"a.txt": "1"})
     (out / "my-notes.txt").write_text("keep")
-    with pytest.raises(ValueError, match="my-notes.txt"):
+    with pytest.raises(ValueError, match=r"my-notes\.txt"):
         _write(out, {"a.txt": "2"})
 
 

@@ -113,6 +113,14 @@ def _message(exc: BaseException, code: int) -> str:
     return "error: " + printable(text)
 
 
+def _click_errors() -> tuple[type, ...]:
+    """Click's exception base, both click's own and the copy newer typer versions vendor."""
+    import click
+
+    vendored = [c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"]
+    return (click.ClickException, *vendored)
+
+
 def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
     """Run a command: exceptions become one ``error:`` line and the documented exit code."""
 
@@ -126,10 +134,8 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
             typer.echo("error: interrupted; no output was replaced.", err=True)
             raise typer.Exit(130) from None
         except Exception as exc:
-            import click
-
-            if isinstance(exc, click.ClickException):
-                raise
+            if isinstance(exc, _click_errors()):
+                raise  # usage errors: click prints them and exits 2
             code = exit_code_for(exc)
             if _STATE["debug"]:
                 traceback.print_exc(file=sys.stderr)

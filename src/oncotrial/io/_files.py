@@ -153,6 +153,9 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
         _nul_issues(text, name, issues)
         return None
     n0 = len(issues)
+    fast = _read_unquoted(text, name, issues, case)
+    if fast is not None:
+        return None if len(issues) > n0 else fast
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:
@@ -164,15 +167,7 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
         return None
     fold = str.lower if case == "lower" else str.upper
     header = [fold(h.strip()) for h in rows[0]]
-    seen: dict[str, str] = {}
-    for raw_h, h in zip(rows[0], header, strict=True):
-        if h in seen:
-            issues.append(_issue(name, "duplicate-column",
-                                 f"one column per name (case-insensitive); {seen[h]!r} and "
-                                 f"{raw_h.strip()!r} are the same column — remove one",
-                                 column=raw_h.strip()))
-        else:
-            seen[h] = raw_h.strip()
+    _duplicates(rows[0], fold, name, issues)
     width = len(header)
     for i, r in enumerate(rows[1:], start=1):
         if len(r) != width:
@@ -182,8 +177,59 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
     if len(issues) > n0:
         return None
     body = rows[1:]
-    return pd.DataFrame({h: pd.Series([r[j] for r in body], dtype=object)
-                         for j, h in enumerate(header)}, index=pd.RangeIndex(len(body)))
+    cols = list(zip(*body, strict=True)) if body else [()] * width  # C-speed transpose
+    return pd.DataFrame({h: pd.Series(c, dtype=object) for h, c in zip(header, cols, strict=True)},
+                        index=pd.RangeIndex(len(body)))
+
+
+def _read_unquoted(text: str, name: str, issues: list[Issue], case: str) -> pd.DataFrame | None:
+    """Fast path for CSVs without quotes: field counts per line, then pandas' C parser.
+
+    Returns None (use the csv-module path) when the text has quotes or pandas disagrees on the
+    number of rows; otherwise the frame (after recording ragged rows / duplicate columns).
+    """
+    if '"' in text or "\r" in text.replace("\r\n", "\n"):
+        return None
+    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+    lines = [ln for ln in lines if ln]
+    if not lines:
+        issues.append(_issue(name, "empty-file", "a header row (the file has no lines)"))
+        return pd.DataFrame()
+    counts = [ln.count(",") for ln in lines]
+    try:
+        frame = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+                            skip_blank_lines=True) if counts[0] == max(counts) else None
+    except (ValueError, pd.errors.ParserError):
+        frame = None
+    if frame is not None and len(frame) != len(lines):
+        return None
+    fold = str.lower if case == "lower" else str.upper
+    raw_header = lines[0].split(",")
+    _duplicates(raw_header, fold, name, issues)
+    width = counts[0]
+    for i, c in enumerate(counts[1:], start=1):
+        if c != width:
+            issues.append(_issue(name, "ragged-row",
+                                 f"{width + 1} fields as in the header; this row has {c + 1} "
+                                 "(a missing or extra comma?)", row=i, value=lines[i][:80]))
+    if frame is None:
+        return pd.DataFrame()  # only reached with ragged rows, which were just recorded
+    body = frame.iloc[1:].reset_index(drop=True)
+    body.columns = [fold(h.strip()) for h in raw_header]
+    return body
+
+
+def _duplicates(raw_header: list[str], fold, name: str, issues: list[Issue]) -> None:
+    seen: dict[str, str] = {}
+    for raw_h in raw_header:
+        h = fold(raw_h.strip())
+        if h in seen:
+            issues.append(_issue(name, "duplicate-column",
+                                 f"one column per name (case-insensitive); {seen[h]!r} and "
+                                 f"{raw_h.strip()!r} are the same column — remove one",
+                                 column=raw_h.strip()))
+        else:
+            seen[h] = raw_h.strip()
 
 
 def _nul_issues(text: str, name: str, issues: list[Issue]) -> None:

@@ -82,9 +82,8 @@ def exit_code_for(exc: BaseException) -> int:
     Examples
     --------
     >>> from oncotrial._errors import OncotrialValueError
-    >>> exit_code_for(OncotrialValueError("x")), exit_code_for(OSError(28, "No space")), \
-    ...     exit_code_for(KeyError("x"))
-    (2, 4, 5)
+    >>> [exit_code_for(e) for e in (OncotrialValueError("x"), OSError(28, "full"), KeyError(1))]
+    [2, 4, 5]
     """
     from oncotrial._errors import OncotrialError
     from oncotrial.io._issues import DataValidationError

@@ -37,3 +37,16 @@ def bad_value(param: str, func: str, constraint: str, value: object, remedy: str
     if remedy:
         msg += " " + remedy
     return OncotrialValueError(msg)
+
+
+def error_message(exc: BaseException) -> str:
+    """One-line description of a failure (prefixed by the exception type unless it is an
+    oncotrial error), for notes in reports and ``results.json``.
+
+    Examples
+    --------
+    >>> error_message(ZeroDivisionError("division by zero"))
+    'ZeroDivisionError: division by zero'
+    """
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if isinstance(exc, OncotrialError) else f"{type(exc).__name__}: {text}"

@@ -128,10 +128,11 @@ def test_run_analysis_5_ae_worst_grade_counts(res, adam):
 
 def test_run_analysis_6_html_self_contained_with_every_table_and_figure(out):
     html = (out / "report.html").read_text()
-    for key in ("table-flow", "table-table1_baseline", "table-table2_efficacy",
-                "table-table3_adverse_events", "table-survival", "table-cox", "table-subgroups",
-                "figure-flow", "figure-km_os", "figure-km_pfs", "figure-waterfall",
-                "figure-spider", "figure-swimmer", "figure-forest_cox", "figure-ae_bars",
+    # ids are slugs of [a-z0-9-] (issue 14)
+    for key in ("table-flow", "table-table1-baseline", "table-table2-efficacy",
+                "table-table3-adverse-events", "table-survival", "table-cox", "table-subgroups",
+                "figure-flow", "figure-km-os", "figure-km-pfs", "figure-waterfall",
+                "figure-spider", "figure-swimmer", "figure-forest-cox", "figure-ae-bars",
                 "figure-gmi", "methods"):
         assert f'id="{key}"' in html, key
     assert "http://" not in html and "https://" not in html and "<link" not in html
@@ -161,5 +162,5 @@ def test_analyze_cli_9_writes_report_and_reports_spec_errors(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(f'[study]\ntitle = "x"\ndata = "{spec.data}"\n[response]\nci = "w"\n')
     r = CliRunner().invoke(app, ["analyze", str(bad), "--out", str(tmp_path / "o")])
-    assert r.exit_code == 2 and "[response].ci" in r.output
+    assert r.exit_code == 2 and "[response].ci" in r.output  # 2: spec error (issue 14)
     assert not (tmp_path / "o").exists()  # nothing written

@@ -42,7 +42,7 @@ def test_cli_template_5_writes_six_headers(tmp_path):
     res = runner.invoke(app, ["template", str(tmp_path / "tpl")])
     assert res.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "tpl").iterdir()) == sorted(
-        t.file for t in TABLES.values())
+        [t.file for t in TABLES.values()] + ["manifest.json"])  # manifest: issue 14
 
 
 def test_cli_summary_6_prints_cohort_counts():

@@ -81,8 +81,8 @@ def test_pharmaverse_5_validate_exits_0_with_documented_warnings(pharmaverse_dir
     assert rep.ok
     assert sorted({(i.rule, i.file) for i in rep.issues}) == [
         ("domain-variant", "rs_onco.csv"), ("domain-variant", "tr_onco.csv"),
-        ("domain-variant", "tu_onco.csv"), ("partial-date", "tr_onco.csv"),
-        ("unknown-code", "rs_onco.csv")]
+        ("domain-variant", "tu_onco.csv"), ("lesion-after-baseline", "tr_onco.csv"),
+        ("partial-date", "tr_onco.csv"), ("unknown-code", "rs_onco.csv")]
 
 
 def test_pharmaverse_6_recist_variant_by_override(pharmaverse_dir):

@@ -235,7 +235,7 @@ def test_read_sdtm_12_sas7bdat_dispatch(sdtm_dir, tmp_path, monkeypatch):
     pyreadstat = pytest.importorskip("pyreadstat")
     sdir = tmp_path / "sas"
     sdir.mkdir()
-    (sdir / "dm.sas7bdat").write_bytes(b"")
+    (sdir / "dm.sas7bdat").write_bytes(b"stub: the reader is faked")
     frame = pd.read_csv(sdtm_dir / "dm.csv", dtype=str, keep_default_na=False)
     frame["AGE"] = [60.0, 24.0]
     calls = []

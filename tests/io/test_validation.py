@@ -134,7 +134,9 @@ def test_validate_11b_uncertain_partial_order_is_not_an_error(valid_files, make_
     subj = valid_files["subjects.csv"].replace(",2020-09,", ",2020-02,").replace(
         "S2,B,2020-02-01,2020-02-10,2020-03-01", "S2,B,2020-02-01,2020-02-10,2020-02-20")
     ex = valid_files["exposure.csv"].replace("2020-02-10,2020-03-01", "2020-02-10,2020-02-20")
-    rep = validate(make_dir({"subjects.csv": subj, "exposure.csv": ex}))
+    # the response must not be certainly after the death (issue 14: assessment-after-death)
+    rs = valid_files["responses.csv"].replace("2020-03-20", "2020-02-25")
+    rep = validate(make_dir({"subjects.csv": subj, "exposure.csv": ex, "responses.csv": rs}))
     assert rep.issues == []
 
 

@@ -31,6 +31,7 @@ from oncotrial.analysis._efficacy import (
     response_table,
     subgroup_orr,
 )
+from oncotrial.analysis._isolate import isolated
 from oncotrial.analysis._populations import add_sets, baseline_table, flow_counts, set_column
 from oncotrial.analysis._results_meta import results_metadata
 from oncotrial.analysis._safety import ctcae_versions, grade_source, safety_tables
@@ -124,7 +125,7 @@ def analyze_study(spec: StudySpec | str | Path,
         study, derived = adam_study(spec, step)
         ev = derived.settings["evaluator"]
     else:
-        study = read_study(spec.data)
+        study = read_study(spec.data, data_cutoff=spec.data_cutoff)
         ev = _evaluator(study, spec)
         step("deriving ADaM datasets")
         has_lesions = len(study.lesions) > 0
@@ -168,25 +169,33 @@ def analyze_study(spec: StudySpec | str | Path,
                            "set_labels": {s.name: s.label for s in spec.sets},
                            "notes": notes},
                  "spec": spec.to_dict()}
+    errors: dict[str, str] = {}
     step("populations and flow")
     res["flow"] = flow_counts(full_adsl, flow_cohorts, spec.sets)
     res["flow_excluded_cohorts"] = {str(k): int(v) for k, v in sorted(
         full_adsl.loc[excluded, "COHORT"].astype(str).value_counts().items())}
-    res["baseline"] = baseline_table(adsl, cohorts, col["baseline"], spec.baseline_bins)
+    res["baseline"] = isolated(errors, "baseline", baseline_table, adsl, cohorts, col["baseline"],
+                               spec.baseline_bins)
     step("tumour response")
-    res["response"] = response_table(adsl, derived.adrs, derived.adtte, cohorts, spec, param,
-                                     ev, pop=col["response"])
-    res["subgroups"] = subgroup_orr(adsl, derived.adrs, spec, param, pop=col["subgroups"])
+    res["response"] = isolated(errors, "response", response_table, adsl, derived.adrs,
+                               derived.adtte, cohorts, spec, param, ev, pop=col["response"])
+    res["subgroups"] = isolated(errors, "subgroups", subgroup_orr, adsl, derived.adrs, spec, param,
+                                pop=col["subgroups"])
     eff = adsl[adsl[col["response"]].eq("Y")]
-    res["response_plots"] = response_plot_data(eff, derived.timepoints, derived.adtte,
-                                               bor_by_subject(eff, derived.adrs, param), spec, ev)
-    res["gmi"] = gmi_summary(derived.gmi, adsl, spec, ev, pop=col["response"])
+    res["response_plots"] = isolated(
+        errors, "response_plots", lambda: response_plot_data(
+            eff, derived.timepoints, derived.adtte, bor_by_subject(eff, derived.adrs, param),
+            spec, ev))
+    res["gmi"] = isolated(errors, "gmi", gmi_summary, derived.gmi, adsl, spec, ev,
+                          pop=col["response"])
     step("survival (Kaplan-Meier, Cox)")
-    res["survival"], curves = km_analysis(adsl, derived.adtte, cohorts, spec, ev)
-    res["cox"] = cox_analysis(adsl, derived.adtte, spec, ev)
-    res["logrank"] = logrank_by_cohort(adsl, derived.adtte, cohorts, spec, ev)
-    res["comparisons"] = comparisons(adsl, derived.adrs, derived.adtte, cohorts, spec, param,
-                                     ev)
+    surv = isolated(errors, "survival", km_analysis, adsl, derived.adtte, cohorts, spec, ev)
+    res["survival"], curves = (surv, {}) if isinstance(surv, dict) else surv
+    res["cox"] = isolated(errors, "cox", cox_analysis, adsl, derived.adtte, spec, ev)
+    res["logrank"] = isolated(errors, "logrank", logrank_by_cohort, adsl, derived.adtte, cohorts,
+                              spec, ev)
+    res["comparisons"] = isolated(errors, "comparisons", comparisons, adsl, derived.adrs,
+                                  derived.adtte, cohorts, spec, param, ev)
     step("adverse events")
     saf_adsl = adsl
     if spec.safety_by == "actual_arm":
@@ -198,8 +207,11 @@ def analyze_study(spec: StudySpec | str | Path,
         act = lookup(adsl["USUBJID"], subj["actual_arm"]).astype("string")
         saf_adsl = adsl.assign(COHORT=act.fillna(adsl["COHORT"].astype("string")))
     res["study"]["safety_by"] = spec.safety_by
-    res["safety"] = safety_tables(saf_adsl, derived.adae, cohorts, spec, col["safety"])
+    res["safety"] = isolated(errors, "safety", safety_tables, saf_adsl, derived.adae, cohorts,
+                             spec, col["safety"])
     res["twin"] = twin_provenance(spec, cohorts)
+    if errors:
+        res["errors"] = errors
     res["derivation"] = {"settings": {k: (num(v) if isinstance(v, int | float) else v)
                                       for k, v in derived.settings.items()},
                          "log_rows": len(derived.log)}

@@ -27,6 +27,7 @@ from oncotrial.analysis._spec_sets import (
     parse_safety_tables,
     parse_sets,
 )
+from oncotrial.analysis._spec_values import check_spec_values
 
 __all__ = ["DAYS_PER_UNIT", "CoxSpec", "StudySpec", "SubgroupSpec", "load_study_spec",
            "parse_study_spec"]
@@ -119,6 +120,7 @@ class StudySpec:
     def estimate(self, endpoint: str) -> EstimateSpec:
         """Estimate settings of a response endpoint (``orr``, ``dcr``)."""
         return dict(self.estimates)[endpoint]
+    data_cutoff: str | None = None  # ISO date; dates after it are data errors (default: today)
 
     @property
     def days_per_unit(self) -> float:
@@ -136,7 +138,7 @@ class StudySpec:
 _SCHEMA: dict[str, dict[str, tuple]] = {
     "study": {"title": (str,), "data": (str,), "evaluator": (str,), "time_unit": (str,),
               "ctcae_version": (str,), "twin": (str,),
-              "conventions": (str,)},
+              "conventions": (str,), "data_cutoff": (object,)},
     "populations": {"efficacy": (str,), "baseline": (str,), "response": (str,), "os": (str,),
                     "pfs": (str,), "cox": (str,), "subgroups": (str,), "safety": (str,)},
     "cohorts": {"order": (list,), "overall": (bool,), "exclude": (list,),
@@ -226,6 +228,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     ...     print(str(e)[:44])
     `[study].colour` of the study spec must be a
     """
+    check_spec_values(raw)  # every existing key's value, before any other work (issue 14)
     known = set(_SCHEMA) | {"subgroups", "sets", "comparisons", "baseline", "adam"}
     for k in raw:
         if k not in known:
@@ -247,6 +250,8 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     if "conventions" in st:
         kw["conventions"] = _choice("[study].conventions", st["conventions"],
                                     ("oncotrial", "admiral"))
+    if "data_cutoff" in st:
+        kw["data_cutoff"] = str(st["data_cutoff"])[:10]
     pop = _section(raw, "populations")
     if "efficacy" in pop:
         kw["efficacy_rule"] = _choice("[populations].efficacy", pop["efficacy"], EFFICACY_RULES)

@@ -8,17 +8,19 @@ from typing import Annotated
 
 import typer
 
+from oncotrial._output import output_folder
+from oncotrial._safe import safe_csv_frame
 from oncotrial.derive._pipeline import derive_study
 
 ADSL_DATES = ["RANDDT", "TRTSDT", "TRTEDT", "DTHDT", "LSTALVDT", "NACTDT", "REFDT"]
 
 
-def _write(df, path: Path) -> None:
+def _write(df, path: Path, raw: bool = False) -> None:
     out = df.copy()
     for c in out.columns:
         if str(out[c].dtype).startswith("datetime64"):
             out[c] = out[c].dt.strftime("%Y-%m-%d")
-    out.to_csv(path, index=False)
+    (out if raw else safe_csv_frame(out)).to_csv(path, index=False)
 
 
 def derive_command(
@@ -55,6 +57,15 @@ def derive_command(
     domain: Annotated[list[str] | None, typer.Option(
         "--domain", help="With --sdtm: the file of a domain, e.g. --domain "
                          "rs=rs_onco_recist.csv (repeatable).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace a non-empty --out that is not an earlier oncotrial output.")]
+    = False,
+    data_cutoff: Annotated[str | None, typer.Option(
+        "--data-cutoff", help="Data cut-off YYYY-MM-DD; later dates are data errors "
+                              "(default: today).")] = None,
+    raw_adam: Annotated[bool, typer.Option(
+        "--raw-adam", help="Write cells as they are (default: cells starting with = + - @ get "
+                           "a leading ' against spreadsheet formula injection).")] = False,
 ) -> None:
     """Derive ADSL, ADRS (OVR/BOR/CBOR/...), ADTTE (OS/PFS/DOR/TTR), ADAE and the log.
 
@@ -75,15 +86,15 @@ def derive_command(
             raise typer.BadParameter(f"--domain must be DOMAIN=FILE (e.g. rs=rs.csv); got "
                                      f"{item!r}")
         domains[key.strip().lower()] = file.strip()
-    study = (read_sdtm(sdtm, evaluator=conv.evaluator, domains=domains or None)
-             if sdtm is not None else read_template(data))
+    study = (read_sdtm(sdtm, evaluator=conv.evaluator, domains=domains or None,
+                       data_cutoff=data_cutoff)
+             if sdtm is not None else read_template(data, data_cutoff=data_cutoff))
     res = derive_study(study, reference=reference, confirm_days=confirm_days,
                        sd_min_days=sd_min_days, evaluator=evaluator,
                        responses_from=responses_from,
                        assessment_interval_days=assessment_interval_days, dor_basis=dor_basis,
                        conventions=conventions, last_dose_fallback=last_dose_fallback,
                        irecist=irecist)
-    out.mkdir(parents=True, exist_ok=True)
     adrs = res.adrs.drop(columns=["REASON"])
     files = {"adsl.csv": res.adsl, "adrs.csv": adrs, "adtte.csv": res.adtte,
              "adae.csv": res.adae, "derivation_log.csv": res.log}
@@ -91,12 +102,14 @@ def derive_command(
         files["rs_comparison.csv"] = res.rs_comparison
     if len(res.gmi):
         files["gmi.csv"] = res.gmi
-    for name, df in files.items():
-        _write(df, out / name)
-    from oncotrial.io._define_xml import write_adam_xpt
+    with output_folder(out, command="derive", force=force, spec=dict(res.settings),
+                       inputs={"data": sdtm if sdtm is not None else data}) as tmp:
+        for name, df in files.items():
+            _write(df, tmp / name, raw_adam)
+        from oncotrial.io._define_xml import write_adam_xpt
 
-    xpt = write_adam_xpt(out, {"ADSL": res.adsl, "ADRS": adrs, "ADTTE": res.adtte,
-                               "ADAE": res.adae})
+        xpt = write_adam_xpt(tmp, {"ADSL": res.adsl, "ADRS": adrs, "ADTTE": res.adtte,
+                                   "ADAE": res.adae})
     typer.echo(f"oncotrial derive: {len(res.adsl)} subjects, {len(adrs)} ADRS rows, "
                f"{len(res.adtte)} ADTTE rows, {len(res.adae)} ADAE rows "
                f"in {time.perf_counter() - t0:.2f} s -> {out} "

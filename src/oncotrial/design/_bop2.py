@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.stats import beta as beta_dist
 
+from oncotrial._errors import OncotrialValueError
 from oncotrial._result import Result
+from oncotrial._validation import as_float_array
 from oncotrial.design._bayes_common import check_looks, forward_oc
 from oncotrial.design._common import (
     check_alpha_power,
@@ -19,6 +23,31 @@ from oncotrial.design._common import (
 )
 
 __all__ = ["Bop2Design", "bop2_design"]
+
+
+def _search(looks: np.ndarray, fut: np.ndarray, eff: np.ndarray, p0: float, p1: float,
+            progress: Callable[[float], None] | None, time_budget: float | None,
+            func: str) -> tuple[dict, dict]:
+    """Exact OCs of every grid design at p0 and p1, in blocks (progress, time budget)."""
+    t0 = time.perf_counter()
+    blocks = np.array_split(np.arange(fut.shape[0]), min(20, fut.shape[0]))
+    parts: list[tuple[dict, dict]] = []
+    for i, idx in enumerate(blocks):
+        parts.append((forward_oc(looks, fut[idx], eff[idx], p0),
+                      forward_oc(looks, fut[idx], eff[idx], p1)))
+        done = (i + 1) / len(blocks)
+        if progress is not None:
+            progress(done)
+        spent = time.perf_counter() - t0
+        if time_budget is not None and spent > time_budget and done < 1:
+            raise OncotrialValueError(
+                f"`time_budget` of `{func}` must cover the grid search; got {time_budget:g} s, "
+                f"spent {spent:.1f} s on {100 * done:.0f}% of the grid (estimated total "
+                f"{spent / done:.0f} s). Use fewer looks, a coarser lam_grid/gamma_grid, a "
+                "smaller nmax, or a larger time_budget.")
+    keys = ("reject", "pet", "en", "stop_fut", "by_look")
+    return tuple({k: np.concatenate([p[j][k] for p in parts]) for k in keys}  # type: ignore[return-value]
+                 for j in (0, 1))
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -116,7 +145,9 @@ class Bop2Design(Result):
 def bop2_design(p0: float, p1: float, alpha: float = 0.1, *, nmax: int = 40,
                 looks: object = None, a: float | None = None, b: float | None = None,
                 lam_grid: np.ndarray | None = None,
-                gamma_grid: np.ndarray | None = None) -> Bop2Design:
+                gamma_grid: np.ndarray | None = None,
+                progress: Callable[[float], None] | None = None,
+                time_budget: float | None = None) -> Bop2Design:
     r"""BOP2 design for a binary endpoint: (lambda, gamma) grid search, exact enumeration.
 
     Parameters
@@ -134,6 +165,17 @@ def bop2_design(p0: float, p1: float, alpha: float = 0.1, *, nmax: int = 40,
         worth of one patient, as in the BOP2 paper and app); echoed on the result and printed.
     lam_grid : array, default ``0.50, 0.505, ..., 0.995``
     gamma_grid : array, default ``0, 0.05, ..., 3``
+    progress : callable, optional
+        Called with the fraction of the grid evaluated (0 < f <= 1) after each of up to 20
+        blocks of the search.
+
+        .. versionadded:: 0.2
+    time_budget : float, optional
+        Seconds the search may take; when a block ends past the budget the search stops with
+        an :class:`~oncotrial.OncotrialValueError` that gives the estimated total time.
+        Default: no limit.
+
+        .. versionadded:: 0.2
 
     Returns
     -------
@@ -169,8 +211,12 @@ def bop2_design(p0: float, p1: float, alpha: float = 0.1, *, nmax: int = 40,
     all_looks = check_looks(list(looks), nmax, func) if len(list(looks)) else np.array([nmax])
     a = p0 if a is None else check_positive(a, func, "a")
     b = 1 - p0 if b is None else check_positive(b, func, "b")
-    lams = np.round(np.arange(0.50, 0.9951, 0.005), 3) if lam_grid is None else np.asarray(lam_grid, float)
-    gams = np.round(np.arange(0.0, 3.001, 0.05), 2) if gamma_grid is None else np.asarray(gamma_grid, float)
+    lams = np.round(np.arange(0.50, 0.9951, 0.005), 3) if lam_grid is None else \
+        as_float_array(lam_grid, func, "lam_grid")
+    gams = np.round(np.arange(0.0, 3.001, 0.05), 2) if gamma_grid is None else \
+        as_float_array(gamma_grid, func, "gamma_grid", nonnegative=True)
+    if time_budget is not None:
+        time_budget = check_positive(time_budget, func, "time_budget")
     lg, gg = (g.ravel() for g in np.meshgrid(lams, gams, indexing="ij"))
     frac = all_looks / nmax
     fut = np.empty((lg.size, all_looks.size), dtype=int)
@@ -184,8 +230,7 @@ def bop2_design(p0: float, p1: float, alpha: float = 0.1, *, nmax: int = 40,
     # final analysis: promising iff P(p > p0 | x) >= lambda, i.e. x > fut at N
     eff[:, -1] = fut[:, -1] + 1
     fut[:, -1] = -1
-    oc0 = forward_oc(all_looks, fut, eff, p0)
-    oc1 = forward_oc(all_looks, fut, eff, p1)
+    oc0, oc1 = _search(all_looks, fut, eff, p0, p1, progress, time_budget, func)
     ok = oc0["reject"] <= alpha
     if not ok.any():
         raise infeasible(func, f"no (lambda, gamma) on the grid gives alpha <= {alpha} with N = {nmax}",

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
+from oncotrial._errors import bad_value
 from oncotrial._result import Result
+from oncotrial._validation import as_float_array, check_count
 from oncotrial.design._common import (
     binom_tables,
     check_alpha_power,
@@ -166,8 +168,26 @@ def simon_oc(r1: int, n1: int, r: int, n: int, p: np.ndarray | float) -> tuple[n
     >>> rej, pet, en = simon_oc(1, 10, 5, 29, [0.1, 0.3])
     >>> [round(float(v), 4) for v in rej], round(float(pet[0]), 4), round(float(en[0]), 2)
     ([0.0471, 0.8051], 0.7361, 15.01)
+    >>> simon_oc(11, 10, 5, 29, 0.2)
+    Traceback (most recent call last):
+    ...
+    oncotrial._errors.OncotrialValueError: `r1` of `simon_oc` must be <= `n1` (10); got 11.
     """
-    p = np.atleast_1d(np.asarray(p, dtype=float))
+    func = "simon_oc"
+    n = check_count(n, func, "n")
+    n1 = check_count(n1, func, "n1", upper=n - 1, upper_name="n - 1")
+    if n1 < 1:
+        raise bad_value("n1", func, "at least 1", n1, "Stage 1 needs patients.")
+    r1 = check_count(r1, func, "r1", upper=n1, upper_name="n1")
+    r = check_count(r, func, "r", upper=n, upper_name="n")
+    if r < r1:
+        raise bad_value("r", func, f">= `r1` ({r1})", r,
+                        "The final boundary counts responses over both stages.")
+    p = as_float_array(p, func, "p")
+    if ((p < 0) | (p > 1)).any():
+        i = int(np.flatnonzero((p < 0) | (p > 1))[0])
+        raise bad_value("p", func, "in [0, 1]", float(p[i]), f"(index {i}) Rates are "
+                        "probabilities.")
     x1 = np.arange(r1 + 1, n1 + 1)
     rej = (binom.pmf(x1[None, :], n1, p[:, None])
            * binom.sf(r - x1[None, :], n - n1, p[:, None])).sum(axis=1)

@@ -27,13 +27,27 @@ def event_probability(hazard: float, accrual: float, followup: float) -> float:
     Uniform accrual over ``[0, a]`` and analysis at ``a + f``:
     ``P = 1 - (exp(-lambda f) - exp(-lambda (a + f))) / (lambda a)``.
 
+    ``hazard`` and ``accrual`` must be finite and > 0, ``followup`` finite and >= 0 (house
+    message otherwise). Computed as ``1 - exp(-lam f) * (-expm1(-lam a)) / (lam a)``, which
+    keeps full precision for tiny ``lam a``.
+
     Examples
     --------
     >>> round(event_probability(math.log(2) / 12, 24, 12), 4)
     0.7295
+    >>> event_probability(-1, 12, 12)
+    Traceback (most recent call last):
+    ...
+    oncotrial._errors.OncotrialValueError: `hazard` of `event_probability` must be > 0 and finite; got -1.
     """
-    lam, a, f = hazard, accrual, followup
-    return 1.0 - (math.exp(-lam * f) - math.exp(-lam * (a + f))) / (lam * a)
+    func = "event_probability"
+    lam = check_positive(hazard, func, "hazard")
+    a = check_positive(accrual, func, "accrual")
+    f = check_positive(followup, func, "followup", allow_zero=True)
+    x = lam * a
+    if not math.isfinite(x):
+        raise bad_value("hazard", func, "such that hazard * accrual is finite", hazard)
+    return 1.0 - math.exp(-lam * f) * (-math.expm1(-x)) / x
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -41,7 +41,8 @@ def detect_kind(path: str | Path) -> Literal["template", "sdtm", "adam"] | None:
 
 
 def read_study(path: str | Path, *, evaluator: str | None = None,
-               domains: Mapping[str, str] | None = None) -> StudyData:
+               domains: Mapping[str, str] | None = None,
+               data_cutoff: object = None) -> StudyData:
     """Read a template or SDTM folder, recognising which by itself (see :func:`detect_kind`).
 
     Parameters
@@ -50,6 +51,8 @@ def read_study(path: str | Path, *, evaluator: str | None = None,
     evaluator, domains
         Passed to :func:`read_sdtm` for SDTM folders; ``evaluator`` also filters template
         lesions/responses (case-insensitive).
+    data_cutoff : str or date, optional
+        Data cut-off (ISO 8601): dates after it are errors. Default: today (UTC).
 
     Raises
     ------
@@ -69,12 +72,12 @@ def read_study(path: str | Path, *, evaluator: str | None = None,
                         "folder (dm.csv/.xpt/.sas7bdat)", str(path),
                         "Run `oncotrial template DIR` for an empty template.")
     if kind == "sdtm":
-        return read_sdtm(path, evaluator=evaluator, domains=domains)
+        return read_sdtm(path, evaluator=evaluator, domains=domains, data_cutoff=data_cutoff)
     if kind == "adam":
         raise bad_value("path", "read_study", "a template or SDTM folder", str(path),
                         "This is an ADaM folder: read it with oncotrial.io.read_adam(path), or "
                         "analyse it with `oncotrial analyze` (no derivation needed).")
-    data = read_template(path)
+    data = read_template(path, data_cutoff=data_cutoff)
     if evaluator is not None:
         ev = evaluator.strip().upper()
         for name in ("lesions", "responses"):
@@ -84,7 +87,8 @@ def read_study(path: str | Path, *, evaluator: str | None = None,
 
 
 def validate(path: str | Path, *, evaluator: str | None = None,
-             domains: Mapping[str, str] | None = None) -> ValidationReport:
+             domains: Mapping[str, str] | None = None,
+             data_cutoff: object = None) -> ValidationReport:
     """Validate a template, SDTM or ADaM folder; return every finding, never raise on data
     problems.
 
@@ -108,9 +112,10 @@ def validate(path: str | Path, *, evaluator: str | None = None,
         if kind == "adam":
             return read_adam(path, _raise=False).report
         if kind == "sdtm":
-            data = read_sdtm(path, evaluator=evaluator, domains=domains, _raise=False)
+            data = read_sdtm(path, evaluator=evaluator, domains=domains,
+                             data_cutoff=data_cutoff, _raise=False)
         else:
-            data = read_template(path, _raise=False)
+            data = read_template(path, data_cutoff=data_cutoff, _raise=False)
     except DataValidationError as exc:  # pragma: no cover - readers called with _raise=False
         return exc.report
     except OncotrialValueError as exc:

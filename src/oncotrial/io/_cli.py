@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from oncotrial._output import output_folder
+from oncotrial._safe import terminal_text
 from oncotrial.io._api import detect_kind, example_data_path, read_study, validate
 from oncotrial.io._issues import ValidationReport
 from oncotrial.io._summary import summarize_study
@@ -47,9 +49,10 @@ def print_report(report: ValidationReport, console: Console, *, limit: int = 200
     shown = sorted(report.issues, key=lambda i: (i.severity != "error", i.file, i.row or 0))
     for i in shown[:limit]:
         style = "red" if i.severity == "error" else "yellow"
-        table.add_row(f"[{style}]{i.severity}[/{style}]", i.rule, i.file,
-                      "" if i.row is None else str(i.row), i.column or "",
-                      "" if i.value is None else i.value, i.expected)
+        t = terminal_text  # data reach the terminal: no rich markup, no control characters
+        table.add_row(f"[{style}]{i.severity}[/{style}]", t(i.rule), t(i.file),
+                      "" if i.row is None else str(i.row), t(i.column or ""),
+                      "" if i.value is None else t(i.value), t(i.expected))
     console.print(table)
     if len(shown) > limit:
         console.print(f"... and {len(shown) - limit} more (showing the first {limit}).")
@@ -57,9 +60,9 @@ def print_report(report: ValidationReport, console: Console, *, limit: int = 200
 
 def _frame_table(df: pd.DataFrame, title: str) -> RichTable:
     t = RichTable(title=title)
-    t.add_column(df.index.name or "")
+    t.add_column(terminal_text(df.index.name or ""))
     for c in df.columns:
-        t.add_column(str(c), justify="right")
+        t.add_column(terminal_text(c), justify="right")
     for i, idx in enumerate(df.index):
         cells = []
         for j in range(df.shape[1]):
@@ -69,8 +72,8 @@ def _frame_table(df: pd.DataFrame, title: str) -> RichTable:
             elif isinstance(v, (float, np.floating)):
                 cells.append("-" if pd.isna(v) else f"{v:.1f}")
             else:
-                cells.append(str(v))
-        t.add_row(str(idx), *cells)
+                cells.append(terminal_text(v))
+        t.add_row(terminal_text(idx), *cells)
     return t
 
 
@@ -87,6 +90,9 @@ def register(app: typer.Typer) -> None:
             "--domain", help="SDTM: file for a domain, e.g. --domain tu=tu_onco_recist.csv "
                              "(repeatable).")] = None,
         limit: Annotated[int, typer.Option("--limit", help="Print at most this many findings.")] = 200,
+        data_cutoff: Annotated[str | None, typer.Option(
+            "--data-cutoff", help="Data cut-off YYYY-MM-DD; later dates are errors "
+                                  "(default: today).")] = None,
     ) -> None:
         """Validate a study folder (template, SDTM or ADaM, recognised by itself); writes nothing.
 
@@ -94,32 +100,44 @@ def register(app: typer.Typer) -> None:
         """
         console = _console()
         kind = detect_kind(folder)
-        report = validate(folder, evaluator=evaluator, domains=_parse_domains(domain))
-        console.print(f"{folder}: {kind or 'unrecognised'} folder")
+        report = validate(folder, evaluator=evaluator, domains=_parse_domains(domain),
+                          data_cutoff=data_cutoff)
+        console.print(f"{terminal_text(folder)}: {kind or 'unrecognised'} folder")
         print_report(report, console, limit=limit)
         raise typer.Exit(1 if report.errors else 0)
 
     @app.command("template")
     def template_cmd(
         folder: Annotated[Path, typer.Argument(help="Folder to write the empty template CSVs to.")],
+        force: Annotated[bool, typer.Option(
+            "--force", help="Replace FOLDER when it already holds files (its data are lost).")]
+        = False,
     ) -> None:
-        """Write the six empty template CSVs (header rows) into FOLDER."""
-        for f in write_template_skeleton(folder):
-            typer.echo(f"wrote {f}")
+        """Write the six empty template CSVs (header rows) into a new or empty FOLDER.
+
+        A folder that holds any file (e.g. a filled-in study) is refused without --force.
+        """
+        with output_folder(folder, command="template", force=force,
+                           replace_outputs=False) as tmp:
+            files = write_template_skeleton(tmp)
+        for f in files:
+            typer.echo(f"wrote {folder / f.name}")
 
     @app.command("summary")
     def summary_cmd(
         folder: Annotated[Path | None, typer.Argument(
             help="Template or SDTM folder; default: the bundled example study.")] = None,
+        data_cutoff: Annotated[str | None, typer.Option(
+            "--data-cutoff", help="Data cut-off YYYY-MM-DD (default: today).")] = None,
     ) -> None:
         """Read, validate and summarise a study folder (counts per cohort; no statistics)."""
         console = _console()
         path = folder if folder is not None else example_data_path()
         t0 = time.perf_counter()
-        data = read_study(path)
+        data = read_study(path, data_cutoff=data_cutoff)
         elapsed = time.perf_counter() - t0
         label = "Example study" if folder is None else "Study"
-        console.print(f"[bold]{label}[/bold] ({path}) — {data.kind} folder, read and "
+        console.print(f"[bold]{label}[/bold] ({terminal_text(path)}) — {data.kind} folder, read and "
                       f"validated in {elapsed:.2f} s")
         print_report(data.report, console)
         s = summarize_study(data)

@@ -18,6 +18,7 @@ from oncotrial.io._coerce import coerce_table, emit, upper
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue
 from oncotrial.io._schema import TABLES
+from oncotrial.io._sdtm_conformance import check_sdtm_variables, drop_repeated
 from oncotrial.io._sdtm_files import find_domain_files, merge_supp, read_domain
 from oncotrial.io._sdtm_tumor import col, evaluator_of, map_lesions, map_responses
 from oncotrial.io._study import MAPPING_LOG_COLUMNS, StudyData, empty_mapping_log, empty_table
@@ -196,7 +197,8 @@ _EX_COLMAP = {"subject_id": "USUBJID", "drug": "EXTRT", "start_date": "EXSTDTC",
 
 
 def read_sdtm(path: str | Path, *, evaluator: str | None = None,
-              domains: Mapping[str, str] | None = None, _raise: bool = True) -> StudyData:
+              domains: Mapping[str, str] | None = None, data_cutoff: object = None,
+              _raise: bool = True) -> StudyData:
     """Read an SDTM folder (CSV, XPT v5/v8 or sas7bdat; one file per domain) into the model.
 
     Parameters
@@ -212,6 +214,10 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
     domains : mapping of str to str, optional
         Explicit file per domain, e.g. ``{"tu": "tu_onco_recist.csv", "tr":
         "tr_onco_recist.csv", "rs": "rs_onco_recist.csv"}`` (relative to ``path``).
+    data_cutoff : str or date, optional
+        Data cut-off (ISO 8601); dates after it are errors. Default: today (UTC).
+
+        .. versionadded:: 0.2
 
     Returns
     -------
@@ -241,7 +247,9 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
     files = {d: p.name for d, p in chosen.items()}
     dom: dict[str, pd.DataFrame] = {}
     for d, p in chosen.items():
-        df = read_domain(p)
+        df = read_domain(p, issues)
+        if df is None:
+            continue
         missing = [v for v in _REQUIRED.get(d, ()) if v not in df.columns]
         for v in missing:
             issues.append(Issue(file=p.name, row=None, column=v, value=None,
@@ -249,6 +257,7 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
         if missing:
             continue
         dom[d] = df.assign(source_row=np.arange(1, len(df) + 1, dtype="int64"), source_file=p.name)
+    conformance = check_sdtm_variables(dom)  # every --DTC / numeric variable, used or not
     tables = {name: empty_table(t) for name, t in TABLES.items()}
     colmaps: dict[str, dict[str, str]] = {}
     if "dm" not in chosen:
@@ -297,8 +306,9 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
         issues.extend(found)
         colmaps[name] = cmap
     log = _concat_logs(logs)
+    issues.extend(drop_repeated(issues, conformance))
     return finish_study(tables, issues, kind="sdtm", source=str(folder), mapping_log=log,
-                        colmaps=colmaps, raise_errors=_raise)
+                        colmaps=colmaps, raise_errors=_raise, data_cutoff=data_cutoff)
 
 
 def _check_evaluator(evaluator: str, dom: Mapping[str, pd.DataFrame]) -> str:

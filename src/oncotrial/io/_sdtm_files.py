@@ -66,13 +66,24 @@ def find_domain_files(folder: Path, domains: Mapping[str, str] | None,
     for k in overrides:
         if k not in DOMAINS:
             raise bad_value("domains", "read_sdtm", f"keyed by SDTM domains {DOMAINS}", k)
-    files = [f for f in folder.iterdir() if f.is_file() and f.suffix.lower() in FORMATS]
+    entries = [f for f in folder.iterdir() if f.suffix.lower() in FORMATS]
+    files = [f for f in entries if f.is_file()]
+    from oncotrial.io._files import check_entry
+
+    for f in entries:  # a directory, link loop or unreadable entry is never silently absent
+        if not f.is_file() and any(_candidates([f], d) for d in DOMAINS):
+            check_entry(f, f.name, issues)
     chosen: dict[str, Path] = {}
     for d in DOMAINS:
         if d in overrides:
             p = Path(overrides[d])
             p = p if p.is_absolute() else folder / p
-            if not p.is_file():
+            if p.suffix.lower() not in FORMATS:
+                issues.append(Issue(file=str(overrides[d]), row=None, column=None, value=None,
+                                    expected=f"a .csv, .xpt or .sas7bdat file for domain "
+                                             f"{d.upper()} (domains override)",
+                                    rule="unknown-format"))
+            elif not p.is_file():
                 issues.append(Issue(file=str(overrides[d]), row=None, column=None, value=None,
                                     expected=f"an existing file for domain {d.upper()} "
                                              "(domains override)", rule="missing-file"))
@@ -122,22 +133,35 @@ def _numbers_as_text(s: pd.Series) -> pd.Series:
     return pd.Series(out, index=s.index, dtype="string")
 
 
-def read_domain(path: Path) -> pd.DataFrame:
+def read_domain(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame | None:
     """Read one domain file as text cells with upper-case variable names.
 
     CSV is read without type guessing; XPT (v5 or v8) with ``pyreadstat.read_xport`` and
     sas7bdat with ``pyreadstat.read_sas7bdat``, numeric variables turned into text (integral
     numbers without ``.0``) so every source gives the same cells. Empty cells and ``NA`` are
-    missing.
+    missing. A file that cannot be read (see :mod:`oncotrial.io._files`) is recorded in
+    ``issues`` and gives None.
     """
+    from oncotrial.io._files import read_csv_cells, read_sas_cells
+
+    found: list[Issue] = [] if issues is None else issues
     fmt = FORMATS[path.suffix.lower()]
     if fmt == "csv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        df = read_csv_cells(path, path.name, found, case="upper")
+        if df is None:
+            return None
     else:
-        import pyreadstat
-
-        reader = pyreadstat.read_xport if fmt == "xpt" else pyreadstat.read_sas7bdat
-        df, _meta = reader(str(path))
+        got = read_sas_cells(path, path.name, fmt, found)
+        if got is None:
+            return None
+        df, _meta = got
+        dup = pd.Index([str(c).strip().upper() for c in df.columns]).duplicated()
+        for c in df.columns[dup]:
+            found.append(Issue(file=path.name, row=None, column=str(c), value=None,
+                               rule="duplicate-column",
+                               expected="one variable per name (case-insensitive)"))
+        if dup.any():
+            return None
         for c in df.columns:
             if pd.api.types.is_numeric_dtype(df[c]):
                 df[c] = _numbers_as_text(df[c])

@@ -153,6 +153,11 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
             "TRLNKID": col(tu_id, "TULNKID"),
             "_tuclass": col(tu_id, "TUSTRESC").fillna(col(tu_id, "TUORRES")).str.upper(),
             "_site": col(tu_id, "TULOC"), "_turow": tu_id["source_row"]})
+        known_cls = ident["_tuclass"].isin(["TARGET", "NON-TARGET", "NEW"]).fillna(False)
+        bad_cls = (ident["_tuclass"].notna() & ~known_cls).to_numpy(bool)
+        emit(issues, bad_cls, tu_id, "TUSTRESC", col(tu_id, "TUSTRESC").fillna(
+            col(tu_id, "TUORRES")), "one of TARGET, NON-TARGET, NEW (RECIST 1.1 lesion class)",
+             "unknown-code")
         dup = ident.duplicated(["USUBJID", "_ev", "TRLNKID"], keep="first")
         if dup.any():
             logs.append(_log(ident.loc[dup, "_turow"], tu_file or "tu",

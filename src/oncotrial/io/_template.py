@@ -7,6 +7,7 @@ case-insensitively after stripping blanks. Unknown columns are ignored with a wa
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,9 @@ import pandas as pd
 from oncotrial._errors import bad_value
 from oncotrial.io._checks import check_study
 from oncotrial.io._coerce import coerce_table, provenance_frame
+from oncotrial.io._files import read_csv_cells
 from oncotrial.io._issues import Issue, ValidationReport
+from oncotrial.io._plausibility import check_plausibility
 from oncotrial.io._schema import TABLES, Table
 from oncotrial.io._study import StudyData, empty_mapping_log, empty_table
 
@@ -35,14 +38,15 @@ def check_folder(path: str | Path, func: str) -> Path:
 
 def _read_one(folder: Path, table: Table, issues: list[Issue]) -> pd.DataFrame:
     f = folder / table.file
-    if not f.is_file():
+    if not os.path.lexists(f):
         if table.required_file:
             issues.append(Issue(file=table.file, row=None, column=None, value=None,
                                 expected=f"file {table.file} (required; `oncotrial template DIR` "
                                          "writes an empty one)", rule="missing-file"))
         return empty_table(table)
-    raw = read_csv_text(f)
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    raw = read_csv_cells(f, table.file, issues)  # every unreadable file is a finding
+    if raw is None:
+        return empty_table(table)
     known = set(table.column_names)
     for c in raw.columns:
         if c not in known:
@@ -60,9 +64,12 @@ def _read_one(folder: Path, table: Table, issues: list[Issue]) -> pd.DataFrame:
 def finish_study(tables: dict[str, pd.DataFrame], issues: list[Issue], *, kind: str,
                  source: str, mapping_log: pd.DataFrame | None = None,
                  colmaps: dict[str, dict[str, str]] | None = None,
-                 raise_errors: bool = True) -> StudyData:
-    """Run the cross-table rules, assemble :class:`StudyData`, raise when there are errors."""
-    issues = [*issues, *check_study(tables, colmaps)]
+                 raise_errors: bool = True, data_cutoff: object = None) -> StudyData:
+    """Run the cross-table and plausibility rules, assemble :class:`StudyData`, raise when
+    there are errors."""
+    file_level = any(i.severity == "error" and i.row is None for i in issues)
+    issues = [*issues, *check_study(tables, colmaps),
+              *check_plausibility(tables, colmaps, data_cutoff, empty_subjects=not file_level)]
     report = ValidationReport(issues)
     data = StudyData(**tables, kind=kind, report=report,
                      mapping_log=empty_mapping_log() if mapping_log is None else mapping_log,
@@ -72,7 +79,8 @@ def finish_study(tables: dict[str, pd.DataFrame], issues: list[Issue], *, kind: 
     return data
 
 
-def read_template(path: str | Path, *, _raise: bool = True) -> StudyData:
+def read_template(path: str | Path, *, data_cutoff: object = None,
+                  _raise: bool = True) -> StudyData:
     """Read a CSV template folder into the canonical data model.
 
     Parameters
@@ -81,6 +89,11 @@ def read_template(path: str | Path, *, _raise: bool = True) -> StudyData:
         Folder holding ``subjects.csv`` and optionally ``lesions.csv``, ``responses.csv``,
         ``adverse_events.csv``, ``exposure.csv``, ``prior_therapy.csv``
         (``oncotrial template DIR`` writes empty ones with header rows).
+    data_cutoff : str or date, optional
+        Data cut-off (ISO 8601); dates after it are errors (rule ``date-after-cutoff``).
+        Default: today (UTC).
+
+        .. versionadded:: 0.2
 
     Returns
     -------
@@ -106,7 +119,7 @@ def read_template(path: str | Path, *, _raise: bool = True) -> StudyData:
     issues: list[Issue] = []
     tables = {name: _read_one(folder, t, issues) for name, t in TABLES.items()}
     return finish_study(tables, issues, kind="template", source=str(folder),
-                        raise_errors=_raise)
+                        raise_errors=_raise, data_cutoff=data_cutoff)
 
 
 def write_template(data: StudyData, path: str | Path) -> Path:

@@ -10,6 +10,7 @@ so two runs on the same input give byte-identical files.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -41,6 +42,7 @@ _RC = {
     "axes.titlesize": 10,
     "svg.hashsalt": "oncotrial",
     "svg.fonttype": "path",
+    "text.parse_math": False,  # cohort names and terms are data, never mathtext ($\\x$)
 }
 
 
@@ -106,7 +108,10 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = ("p
                 metadata = {"CreationDate": None, "Producer": None, "Creator": None}
             else:
                 metadata = {}
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+            with warnings.catch_warnings():  # a data label's missing glyph is cosmetic, and
+                warnings.filterwarnings(      # its warning would echo raw control characters
+                    "ignore", message="Glyph .* missing from font", category=UserWarning)
+                fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
             paths.append(path)
     return paths
 

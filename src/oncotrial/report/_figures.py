@@ -133,29 +133,47 @@ def gmi_figure(results: dict) -> Figure:
 
 
 def build_figures(analysis) -> dict[str, Figure]:
-    """Every report figure by file stem (figures without data are left out)."""
+    """Every report figure by file stem (figures without data, or whose analysis failed, are
+    left out; a figure that fails to draw is recorded in ``results["errors"]``)."""
+    import matplotlib as mpl
+
+    from oncotrial._errors import error_message
+
     r = analysis.results
-    figs: dict[str, Figure] = {"flow": flow_figure(r)}
+    figs: dict[str, Figure] = {}
+
+    def add(stem: str, make) -> None:
+        try:
+            with mpl.rc_context({"text.parse_math": False}):  # data labels are never mathtext
+                figs[stem] = make()
+        except Exception as exc:  # one broken figure never takes the report down
+            r.setdefault("errors", {})[f"figure:{stem}"] = error_message(exc)
+
+    def ok(key: str) -> bool:
+        part = r.get(key)
+        return bool(part) and not (isinstance(part, dict) and set(part) == {"error"})
+
+    add("flow", lambda: flow_figure(r))
     for ep in ("OS", "PFS"):
-        if ep in r["survival"]:
-            figs[f"km_{ep.lower()}"] = km_figure(analysis, ep)
-    rp = r["response_plots"]
-    if rp["waterfall"]:
-        figs["waterfall"] = plot_waterfall(pd.DataFrame(rp["waterfall"]),
-                                           title="Best change in target lesions")
-    if rp["spider"]:
+        if ok("survival") and ep in r["survival"]:
+            add(f"km_{ep.lower()}", lambda ep=ep: km_figure(analysis, ep))
+    rp = r["response_plots"] if ok("response_plots") else {}
+    if rp.get("waterfall"):
+        add("waterfall", lambda: plot_waterfall(pd.DataFrame(rp["waterfall"]),
+                                                title="Best change in target lesions"))
+    if rp.get("spider"):
         unit = r["study"]["time_unit"]
-        figs["spider"] = plot_spider(pd.DataFrame(rp["spider"]), title="Change over time",
-                                     xlabel=f"{unit.capitalize()} since start of treatment")
-    if rp["swimmer"]:
+        add("spider", lambda: plot_spider(pd.DataFrame(rp["spider"]), title="Change over time",
+                                          xlabel=f"{unit.capitalize()} since start of treatment"))
+    if rp.get("swimmer"):
         sw = pd.DataFrame(rp["swimmer"]).astype({"response_start": float, "response_end": float})
-        figs["swimmer"] = plot_swimmer(sw, title="Follow-up and response (arrow: alive)")
-    if r["cox"] and r["cox"]["univariable"]:
-        figs["forest_cox"] = forest_figure(r)
-    if r["safety"]["all"]["terms"]:
-        figs["ae_bars"] = ae_figure(r)
-    if r["gmi"]:
-        figs["gmi"] = gmi_figure(r)
+        add("swimmer", lambda: plot_swimmer(sw, title="Follow-up and response (arrow: alive)"))
+    if ok("cox") and r["cox"].get("univariable"):
+        add("forest_cox", lambda: forest_figure(r))
+    if ok("safety") and r["safety"]["all"]["terms"]:
+        add("ae_bars", lambda: ae_figure(r))
+    if ok("gmi"):
+        add("gmi", lambda: gmi_figure(r))
     return figs
 
 

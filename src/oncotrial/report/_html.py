@@ -17,10 +17,12 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment
 
+from oncotrial._errors import error_message
+from oncotrial._safe import printable, safe_csv_frame, slug
 from oncotrial.report._figure_base import save_figure
 from oncotrial.report._figures import build_figures
 from oncotrial.report._methods import methods_paragraphs
-from oncotrial.report._tables import build_tables, table_titles
+from oncotrial.report._tables import build_tables, note_frame, table_titles
 
 TABLE_TITLES = {
     "flow": "Participant flow",
@@ -59,12 +61,12 @@ TEMPLATE = """<!DOCTYPE html>
 <h1>{{ title|e }}</h1>
 <p class="note">Cohorts: {{ cohorts|join(', ')|e }}. Evaluator: {{ evaluator|e }}.
 Times in {{ unit|e }}. Every number below is in results.json with its method.</p>
-<nav>{% for key, t in sections %}<a href="#{{ key }}">{{ t|e }}</a>{% endfor %}</nav>
+<nav>{% for key, t in sections %}<a href="#{{ key|e }}">{{ t|e }}</a>{% endfor %}</nav>
 {% for key, title, table in tables %}
-<section id="table-{{ key }}"><h2 id="{{ key }}">{{ title|e }}</h2>{{ table }}</section>
+<section id="table-{{ key|e }}"><h2 id="{{ key|e }}">{{ title|e }}</h2>{{ table }}</section>
 {% endfor %}
 {% for key, title, data in figures %}
-<section id="figure-{{ key }}"><h2 id="{{ key }}">{{ title|e }}</h2>
+<section id="figure-{{ key|e }}"><h2 id="{{ key|e }}">{{ title|e }}</h2>
 <figure><img alt="{{ title|e }}" src="data:image/png;base64,{{ data }}">
 <figcaption>{{ title|e }}</figcaption></figure></section>
 {% endfor %}
@@ -86,16 +88,16 @@ def _write_docx(df: pd.DataFrame, title: str, path: Path) -> None:
     doc.core_properties.created = fixed
     doc.core_properties.modified = fixed
     doc.core_properties.last_modified_by = "oncotrial"
-    doc.add_heading(title, level=2)
+    doc.add_heading(printable(title), level=2)
     flat = df.reset_index()
     t = doc.add_table(rows=1, cols=len(flat.columns))
     t.style = "Table Grid"
     for cell, col in zip(t.rows[0].cells, flat.columns, strict=True):
-        cell.text = str(col)
+        cell.text = printable(col)  # XML allows no control characters: shown as \xNN
     for row in flat.itertuples(index=False):
         cells = t.add_row().cells
         for cell, v in zip(cells, row, strict=True):
-            cell.text = "" if v is None else str(v)
+            cell.text = "" if v is None else printable(v)
     buf = io.BytesIO()
     doc.save(buf)
     # Re-pack with fixed entry dates: zipfile stamps entries with the current time.
@@ -107,6 +109,14 @@ def _write_docx(df: pd.DataFrame, title: str, path: Path) -> None:
             dst.writestr(entry, src.read(info.filename))
 
 
+def _methods(results: dict) -> list[str]:
+    try:
+        return methods_paragraphs(results)
+    except Exception as exc:  # the methods text never takes the report down
+        results.setdefault("errors", {})["methods"] = error_message(exc)
+        return [f"The methods text could not be written: {error_message(exc)}"]
+
+
 def write_report(analysis, out_dir: str | Path) -> Path:
     """Write ``report.html``, ``tables/*.csv|docx`` and ``figures/*.png|svg`` into ``out_dir``.
 
@@ -115,25 +125,38 @@ def write_report(analysis, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     (out / "tables").mkdir(parents=True, exist_ok=True)
     r = analysis.results
+    errors = r.setdefault("errors", {})
     tables = build_tables(r)
     titles = {**TABLE_TITLES, **table_titles(r)}
     for stem, df in tables.items():
-        df.to_csv(out / "tables" / f"{stem}.csv", lineterminator="\n")
+        safe = safe_csv_frame(df)  # OWASP: no cell a spreadsheet would run as a formula
+        safe.to_csv(out / "tables" / f"{stem}.csv", lineterminator="\n")
         _write_docx(df, titles.get(stem, stem), out / "tables" / f"{stem}.docx")
-    figures = build_figures(analysis)
     embedded = []
-    for stem, fig in figures.items():
-        png, _svg = save_figure(fig, out / "figures" / stem)
+    for stem, fig in build_figures(analysis).items():
+        try:
+            png, _svg = save_figure(fig, out / "figures" / stem)
+        except OSError:
+            raise  # disk full or permission lost: the whole output is abandoned (exit code 4)
+        except Exception as exc:  # a failing figure becomes a note, the report goes on
+            errors[f"figure:{stem}"] = error_message(exc)
+            for f in (out / "figures").glob(f"{stem}.*"):
+                f.unlink()
+            tables[f"figure_{stem}"] = note_frame(errors[f"figure:{stem}"])
+            continue
         embedded.append((stem, FIGURE_TITLES.get(stem, stem),
                          base64.b64encode(png.read_bytes()).decode("ascii")))
-    tab_list = [(k, titles.get(k, k.replace("_", " ").capitalize()), _table_html(v))
+    if not errors:
+        del r["errors"]
+    tab_list = [(slug(k), titles.get(k, k.replace("_", " ").capitalize()), _table_html(v))
                 for k, v in tables.items()]
     sections = [(k, t.split(".")[0] if t.startswith(("Table", "Figure")) else t.split(":")[0])
-                for k, t, _ in tab_list] + [(k, t.split(".")[0]) for k, t, _ in embedded]
+                for k, t, _ in tab_list] + [(slug(k), t.split(".")[0]) for k, t, _ in embedded]
+    embedded = [(slug(k), t, d) for k, t, d in embedded]
     page = Environment(autoescape=False).from_string(TEMPLATE).render(
         title=r["study"]["title"], css=CSS, cohorts=r["study"]["cohorts"],
         evaluator=r["study"]["evaluator"], unit=r["study"]["time_unit"], tables=tab_list,
-        figures=embedded, methods=methods_paragraphs(r), sections=sections)
+        figures=embedded, methods=_methods(r), sections=sections)
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")
     return path

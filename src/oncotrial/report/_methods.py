@@ -50,7 +50,10 @@ def methods_paragraphs(results: dict) -> list[str]:
         f"follow-up by the reverse Kaplan-Meier method. PFS events are progression or death; "
         f"censoring follows the FDA 2018 guidance (last adequate assessment).",
     ]
-    if results["cox"] and results["cox"].get("univariable"):
+    if isinstance(results["cox"], dict) and "error" in results["cox"]:
+        ps.append(f"Cox regression ({cx['endpoint']}): not shown, the analysis failed "
+                  f"({results['cox']['error']}).")
+    elif results["cox"] and results["cox"].get("univariable"):
         ps.append(
             f"Cox regression ({cx['endpoint']}). Univariable Cox proportional-hazards models "
             f"(ties: {cx['ties']}) for {', '.join(results['cox']['covariates'])}; the "

@@ -324,21 +324,57 @@ def table_titles(results: dict) -> dict[str, str]:
     return out
 
 
+def note_frame(message: str) -> pd.DataFrame:
+    """A one-cell table that stands in for a failed analysis or figure (issue 14).
+
+    Examples
+    --------
+    >>> note_frame("LinAlgError: Singular matrix").iloc[0, 0]
+    'This analysis failed and is not shown: LinAlgError: Singular matrix'
+    """
+    return pd.DataFrame({"Note": [f"This analysis failed and is not shown: {message}"]},
+                        index=pd.Index(["error"], name="Status"))
+
+
+def _guarded(results: dict, section: str, builder, *args) -> pd.DataFrame:
+    """The table, or a note when its analysis failed (``{"error": ...}``) or rendering fails."""
+    from oncotrial._errors import error_message
+
+    part = results.get(section)
+    if isinstance(part, dict) and set(part) == {"error"}:
+        return note_frame(part["error"])
+    try:
+        return builder(results, *args)
+    except Exception as exc:  # one broken table never takes the report down
+        results.setdefault("errors", {})[f"table:{section}"] = error_message(exc)
+        return note_frame(error_message(exc))
+
+
 def build_tables(results: dict) -> dict[str, pd.DataFrame]:
-    """Every report table by file stem (empty tables are left out)."""
-    tabs = {"flow": flow_table(results), "table1_baseline": baseline_table(results),
-            "table2_efficacy": efficacy_table(results), "table3_adverse_events": ae_table(results),
-            "survival": survival_table(results), "logrank": logrank_table(results),
-            "cox": cox_table(results),
-            "subgroups": subgroup_table(results), "gmi": gmi_table(results),
-            "comparisons": comparisons_table(results)}
+    """Every report table by file stem (empty tables are left out; a failed analysis gives a
+    one-row note table). File stems from data (phase names) are slugs."""
+    from oncotrial._safe import slug
+
+    tabs = {"flow": _guarded(results, "flow", flow_table),
+            "table1_baseline": _guarded(results, "baseline", baseline_table),
+            "table2_efficacy": _guarded(results, "response", efficacy_table),
+            "table3_adverse_events": _guarded(results, "safety", ae_table),
+            "survival": _guarded(results, "survival", survival_table),
+            "logrank": _guarded(results, "logrank", logrank_table),
+            "cox": _guarded(results, "cox", cox_table),
+            "subgroups": _guarded(results, "subgroups", subgroup_table),
+            "gmi": _guarded(results, "gmi", gmi_table),
+            "comparisons": _guarded(results, "comparisons", comparisons_table)}
+    safety = results.get("safety") if isinstance(results.get("safety"), dict) else {}
     for kind in ("related", "serious"):
-        if kind in results["safety"].get("tables", {}):
-            tabs[f"table3_adverse_events_{kind}"] = ae_table(results, kind=kind)
-    tabs["notes"] = notes_table(results)
-    for p in results["safety"]["phases"]:
-        tabs[f"table3_adverse_events_{p.lower()}"] = ae_table(results, p)
+        if kind in safety.get("tables", {}):
+            tabs[f"table3_adverse_events_{kind}"] = _guarded(results, "safety", ae_table, None,
+                                                             kind)
+    tabs["notes"] = _guarded(results, "notes", notes_table)
+    for p in safety.get("phases", {}):
+        tabs[f"table3_adverse_events_{slug(p).replace('-', '_')}"] = _guarded(
+            results, "safety", ae_table, p)
     return {k: v for k, v in tabs.items() if len(v)}
 
 
-__all__ = ["build_tables"]
+__all__ = ["build_tables", "note_frame"]

@@ -214,8 +214,8 @@ def test_twin_cli_1_byte_identical_for_a_seed(tmp_path):
         r = runner.invoke(app, ["twin", "--example", "nice-nec", "--out", str(out), "--seed", seed])
         assert r.exit_code == 0, r.output
     files = sorted(p.name for p in a.iterdir())
-    assert files == ["adverse_events.csv", "exposure.csv", "lesions.csv", "prior_therapy.csv",
-                     "responses.csv", "subjects.csv"]
+    assert files == ["adverse_events.csv", "exposure.csv", "lesions.csv", "manifest.json",
+                     "prior_therapy.csv", "responses.csv", "subjects.csv"]  # manifest: issue 14
     matched, mismatch, errors = filecmp.cmpfiles(a, b, files, shallow=False)
     assert mismatch == [] and errors == [] and matched == files
     assert (a / "lesions.csv").read_bytes() != (c / "lesions.csv").read_bytes()
@@ -234,4 +234,4 @@ def test_twin_cli_2_spec_file_and_errors(tmp_path):
     bad.write_text(bundled_spec_path("regomune").read_text().replace(
         'PR = { value = 7, assumption', 'PR = { value = 8, assumption'))
     r = runner.invoke(app, ["twin", str(bad), "--out", str(tmp_path / "x")])
-    assert r.exit_code == 1 and "summing to the efficacy population" in r.output
+    assert r.exit_code == 2 and "summing to the efficacy population" in r.output  # 2: spec

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from oncotrial._errors import OncotrialError
+from oncotrial._output import output_folder
+from oncotrial._safe import terminal_text
 from oncotrial.evidence.twins._generate import generate_twin
 from oncotrial.evidence.twins._spec import BUNDLED_SPECS, load_spec
 from oncotrial.evidence.twins._write import write_twin
@@ -27,6 +29,9 @@ def register(app: typer.Typer) -> None:
             "--out", help="Folder to write the template CSVs into (default with --example: "
                           "./<name>-twin).")] = None,
         seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same bytes).")] = 0,
+        force: Annotated[bool, typer.Option(
+            "--force", help="Replace --out when it already holds files (its data are lost).")]
+        = False,
     ) -> None:
         """Write a synthetic patient-level trial that reproduces a publication (template format)."""
         console = Console()
@@ -44,16 +49,19 @@ def register(app: typer.Typer) -> None:
         try:
             sp = load_spec(example if example is not None else spec)
             tw = generate_twin(sp, seed=seed)
-            folder = write_twin(tw, out)
+            with output_folder(out, command="twin", force=force, replace_outputs=False,
+                               inputs={"spec": spec}, spec={"name": sp.name, "seed": seed}) as tmp:
+                write_twin(tw, tmp)
+            folder = out
         except OncotrialError as e:
-            console.print(f"[red]{e}[/red]")
-            raise typer.Exit(1) from None
-        table = RichTable(title=f"{sp.name} twin (seed {seed}) -> {folder}")
+            console.print(f"[red]{terminal_text(e)}[/red]")
+            raise typer.Exit(2) from None
+        table = RichTable(title=terminal_text(f"{sp.name} twin (seed {seed}) -> {folder}"))
         summ = tw.summary()
         for c in summ.columns:
-            table.add_column(str(c), justify="left" if c == "cohort" else "right")
+            table.add_column(terminal_text(c), justify="left" if c == "cohort" else "right")
         for row in summ.itertuples(index=False):
-            table.add_row(*(str(v) for v in row))
+            table.add_row(*(terminal_text(v) for v in row))
         console.print(table)
         n_asm = len(sp.assumptions)
         console.print(f"{len(tw.subjects)} subjects, {len(tw.lesions)} lesion records, "

@@ -98,7 +98,8 @@ def test_finding_05_template_and_twin_keep_an_existing_study(tmp_path):
 def test_finding_06_formula_cells_are_neutralised(hostile_run):
     _, out = hostile_run  # a cohort '=HYPERLINK("http://evil","x") $\x$' heads flow.csv
     header = (out / "tables" / "flow.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("Stage,\"'=HYPERLINK(")
+    # the flow table's first column is the analysis set (issue 12); the cohort header follows
+    assert header.startswith("Analysis set,\"'=HYPERLINK(")
     adsl = pd.read_csv(out / "adam" / "adsl.csv", dtype=str, keep_default_na=False)
     assert adsl["COHORT"].str.startswith("'=HYPERLINK").sum() == 10
 

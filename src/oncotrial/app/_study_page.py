@@ -74,7 +74,7 @@ def _toml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def spec_defaults() -> list[dict[str, str]]:
+def spec_default_rows() -> list[dict[str, str]]:
     """Every study-spec setting with its default (``StudySpec`` fields; required ones say so)."""
     from oncotrial.analysis import StudySpec
 
@@ -212,7 +212,7 @@ def study_page_server(input: Any, session: Any, files: SessionFiles, max_upload_
     def spec_defaults() -> Any:
         import pandas as pd
 
-        return render.DataGrid(pd.DataFrame(spec_defaults()))
+        return render.DataGrid(pd.DataFrame(spec_default_rows()))
 
     @render.ui
     def study_message() -> Any:

@@ -58,8 +58,8 @@ def safe_extract(archive: str | Path, dest: str | Path, *, max_bytes: int) -> Pa
             if (name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or ".." in p.parts):
                 raise _bad("entry", "a relative path inside the archive", name,
                            "Re-create the zip from inside the study folder.")
-            mode = info.external_attr >> 16
-            if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            ftype = stat.S_IFMT(info.external_attr >> 16)  # 0: no Unix type recorded (e.g. Windows)
+            if ftype and ftype not in (stat.S_IFREG, stat.S_IFDIR):
                 raise _bad("entry", "a regular file or folder (no symlinks or devices)", name,
                            "Replace links by the files they point to and zip again.")
             total += info.file_size

@@ -68,7 +68,7 @@ def coerce_values(form: DesignForm, raw: dict[str, Any]) -> dict[str, Any]:
     >>> try:
     ...     coerce_values(DESIGN_FORMS["single-stage"], {"p0": None})
     ... except ValueError as e:
-    ...     print(str(e)[:38])
+    ...     print(str(e)[:37])
     `p0` of the design form must be given
     """
     out: dict[str, Any] = {}

@@ -55,6 +55,7 @@ _COMMAND_MODULES: list[str] = [
     "oncotrial.evidence.twins._cli",
     "oncotrial.stats._cli",
     "oncotrial.analysis._cli",
+    "oncotrial.app._cli",
 ]
 
 

@@ -52,7 +52,7 @@ def test_app_1_talent_single_stage(page, app_url, timings) -> None:
             assert _value(page, "single_stage", "n") == n_expected
     timings.setdefault("single-stage (p1 change)", []).extend(ts)
     page.locator("#single_stage-plot img").wait_for()
-    assert page.locator("#single_stage-oc").inner_text().count("P(reject H0)") >= 1
+    assert page.locator("#single_stage-oc").inner_text().count("P(reject") >= 1  # the design API's OC table (issue 18) or the app's grid
 
 
 def test_app_2_simon_from_a_shared_url(page, app_url, timings) -> None:

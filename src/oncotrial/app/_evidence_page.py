@@ -41,6 +41,8 @@ def evidence_page_ui() -> Any:
             ui.input_numeric("cmp_responders", "Responders (patients)", value=7, min=0, step=1),
             ui.input_numeric("cmp_n", "Evaluable patients", value=38, min=1, step=1),
             ui.input_select("cmp_endpoint", "Endpoint", choices=["orr", "dcr", "pfs_rate", "os_rate"]),
+            ui.input_select("cmp_population", "Population pooled (like with like: NEC-only trials "
+                            "plus the NEC subgroups of mixed trials)", choices=["NEC", "NET"]),
             ui.input_text("cmp_subgroup", "Subgroup (empty = whole population; e.g. NEC)", value=""),
             ui.input_select("cmp_measure", "Measure", choices=["PLO", "PFT"]),
             ui.input_select("cmp_method", "Method", choices=["REML", "DL", "GLMM"]),
@@ -104,6 +106,7 @@ def evidence_page_server(input: Any, session: Any) -> None:
         try:
             return compare_proportion(
                 int(input.cmp_responders()), int(input.cmp_n()), hits(), endpoint=input.cmp_endpoint(),
+                population=input.cmp_population(),
                 subgroup=input.cmp_subgroup().strip() or None, measure=input.cmp_measure(),
                 method=input.cmp_method(), alternative=input.cmp_alternative(),
                 new_label=input.cmp_label() or "New trial")

@@ -52,7 +52,8 @@ def test_app_1_talent_single_stage(page, app_url, timings) -> None:
             assert _value(page, "single_stage", "n") == n_expected
     timings.setdefault("single-stage (p1 change)", []).extend(ts)
     page.locator("#single_stage-plot img").wait_for()
-    assert page.locator("#single_stage-oc").inner_text().count("P(reject") >= 1  # the design API's OC table (issue 18) or the app's grid
+    # the design API's OC table (issue 18) or the app's own grid
+    assert page.locator("#single_stage-oc").inner_text().count("P(reject") >= 1
 
 
 def test_app_2_simon_from_a_shared_url(page, app_url, timings) -> None:

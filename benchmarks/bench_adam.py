@@ -7,12 +7,11 @@ Prints median wall and CPU seconds over repeats and records per CPU second. Run:
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
+from _timing import median_time  # benchmarks/_timing.py (scripts run from benchmarks/)
 
 from oncotrial.io import read_adam, write_adam_xpt
 
@@ -22,14 +21,7 @@ PHARMAVERSE = ROOT.parent / "shared" / "data" / "pharmaversesdtm"
 
 
 def _time(fn, repeat: int = 3) -> tuple[float, float]:
-    fn()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    return statistics.median(wall), statistics.median(cpu)
+    return median_time(fn, repeat)
 
 
 def main() -> None:

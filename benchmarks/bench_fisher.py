@@ -12,11 +12,10 @@ Run: ``PYTHONPATH=src python benchmarks/bench_fisher.py``.
 from __future__ import annotations
 
 import shutil
-import statistics
 import subprocess
-import time
 
 import numpy as np
+from _timing import median_time  # benchmarks/_timing.py (scripts run from benchmarks/)
 
 from oncotrial.stats import fisher_exact
 
@@ -32,13 +31,7 @@ REPEATS = 21
 
 
 def _median_time(fn, repeats: int = REPEATS) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_time(fn, repeats)[0]
 
 
 def _r_times() -> tuple[dict[str, tuple[float, float]] | None, str]:

@@ -5,9 +5,9 @@ Prints a table of median wall times over repeats and rows per second. Run: make 
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
+
+from _timing import median_time  # benchmarks/_timing.py (scripts run from benchmarks/)
 
 from oncotrial.io import example_data_path, read_sdtm, read_template, validate
 
@@ -16,14 +16,7 @@ PHARMAVERSE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "
 
 def _time(fn, repeat: int = 5) -> tuple[float, float]:
     """Median wall and CPU (process) seconds; CPU time is robust to a busy machine."""
-    fn()  # warm-up (imports, caches)
-    wall, cpu = [], []
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    return statistics.median(wall), statistics.median(cpu)
+    return median_time(fn, repeat)
 
 
 def main() -> None:

@@ -9,9 +9,9 @@ Run: ``.venv/bin/python benchmarks/bench_simon.py``.
 from __future__ import annotations
 
 import shutil
-import statistics
 import subprocess
-import time
+
+from _timing import median_time  # benchmarks/_timing.py (scripts run from benchmarks/)
 
 from oncotrial.design import simon_design
 
@@ -23,13 +23,7 @@ REPEATS = 15
 
 
 def _median_time(fn, repeats: int = REPEATS) -> float:
-    fn()  # warm-up (imports, caches)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_time(fn, repeats)[0]
 
 
 def _clinfun_time(p0: float, p1: float, alpha: float, power: float, nmax: int) -> float | None:

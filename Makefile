@@ -3,6 +3,7 @@
 # so the demo and the suite do not change when PyPI moves. `pip install oncotrial` keeps the ranges of
 # pyproject.toml; `make test-oldest` runs the suite on the declared lower bounds, `make test-newest` on
 # whatever PyPI resolves today.
+SHELL  := /bin/bash
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -61,7 +62,9 @@ test-newest:
 	@touch $@
 
 bench: .venv-bench/.installed
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; .venv-bench/bin/python $$f || exit 1; done
+	@set -o pipefail; for f in benchmarks/bench_*.py; do echo "== $$f"; .venv-bench/bin/python $$f || exit 1; done \
+	  | tee benchmarks/.last-run.log
+	@cd benchmarks && ../.venv-bench/bin/python _summary.py .last-run.log
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests tools benchmarks

@@ -7,11 +7,14 @@ numbers in ``results.json``; hazard ratios come from the Cox results.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from oncotrial.report._figure_base import new_figure, styled
+from oncotrial.report._figure_base import new_figure, save_figure, styled
 from oncotrial.report._flow import FlowStage, plot_flow
 from oncotrial.report._forest import forest_plot
 from oncotrial.report._km_plot import KMCurve, plot_km
@@ -177,4 +180,43 @@ def build_figures(analysis) -> dict[str, Figure]:
     return figs
 
 
-__all__ = ["build_figures", "km_curve"]
+@dataclass(frozen=True)
+class RenderedFigure:
+    """One report figure as written to disk.
+
+    ``paths`` maps a format ("png", "svg", "pdf") to its file; ``note`` is a sentence the report
+    prints under the figure (e.g. the rule that selected the patients shown), empty when none.
+    """
+
+    stem: str
+    paths: dict[str, Path]
+    note: str = ""
+
+
+def render_figures(analysis, fig_dir: str | Path) -> dict[str, RenderedFigure]:
+    """Build and save every report figure into ``fig_dir``, in report order.
+
+    A figure that fails to draw or save is left out, its error recorded in
+    ``results["errors"]["figure:<stem>"]`` and any partial files removed; an ``OSError``
+    (disk full, permission lost) propagates so that the whole output is abandoned.
+    """
+    from oncotrial._errors import error_message
+
+    fig_dir = Path(fig_dir)
+    errors = analysis.results.setdefault("errors", {})
+    done: dict[str, RenderedFigure] = {}
+    for stem, fig in build_figures(analysis).items():
+        try:
+            paths = save_figure(fig, fig_dir / stem)
+        except OSError:
+            raise
+        except Exception as exc:  # a failing figure becomes a note, the report goes on
+            errors[f"figure:{stem}"] = error_message(exc)
+            for f in fig_dir.glob(f"{stem}.*"):
+                f.unlink()
+            continue
+        done[stem] = RenderedFigure(stem, {p.suffix.lstrip("."): p for p in paths})
+    return done
+
+
+__all__ = ["RenderedFigure", "build_figures", "km_curve", "render_figures"]

@@ -19,8 +19,7 @@ from jinja2 import Environment
 
 from oncotrial._errors import error_message
 from oncotrial._safe import printable, safe_csv_frame, slug
-from oncotrial.report._figure_base import save_figure
-from oncotrial.report._figures import build_figures
+from oncotrial.report._figures import render_figures
 from oncotrial.report._methods import methods_paragraphs
 from oncotrial.report._tables import build_tables, note_frame, table_titles
 
@@ -133,19 +132,12 @@ def write_report(analysis, out_dir: str | Path) -> Path:
         safe.to_csv(out / "tables" / f"{stem}.csv", lineterminator="\n")
         _write_docx(df, titles.get(stem, stem), out / "tables" / f"{stem}.docx")
     embedded = []
-    for stem, fig in build_figures(analysis).items():
-        try:
-            png, _svg = save_figure(fig, out / "figures" / stem)
-        except OSError:
-            raise  # disk full or permission lost: the whole output is abandoned (exit code 4)
-        except Exception as exc:  # a failing figure becomes a note, the report goes on
-            errors[f"figure:{stem}"] = error_message(exc)
-            for f in (out / "figures").glob(f"{stem}.*"):
-                f.unlink()
-            tables[f"figure_{stem}"] = note_frame(errors[f"figure:{stem}"])
-            continue
+    for stem, rendered in render_figures(analysis, out / "figures").items():
         embedded.append((stem, FIGURE_TITLES.get(stem, stem),
-                         base64.b64encode(png.read_bytes()).decode("ascii")))
+                         base64.b64encode(rendered.paths["png"].read_bytes()).decode("ascii")))
+    for key, msg in list(errors.items()):
+        if key.startswith("figure:"):
+            tables[f"figure_{key[len('figure:'):]}"] = note_frame(msg)
     if not errors:
         del r["errors"]
     tab_list = [(slug(k), titles.get(k, k.replace("_", " ").capitalize()), _table_html(v))

@@ -25,6 +25,32 @@ class OncotrialValueError(OncotrialError, ValueError):
     """
 
 
+class SpecEntryError(OncotrialValueError):
+    """A study-spec entry that cannot be honoured: the whole analysis is refused (exit code 2).
+
+    Raised with a message naming the spec key (house style: "`{key}` of the study spec must be
+    ...; got ... . <remedy>"). Failure isolation (``analysis._isolate``) re-raises it instead of
+    turning it into a note, since a report that silently ignored an entry would describe
+    another analysis.
+
+    Examples
+    --------
+    >>> isinstance(spec_error("[cox].covariates[0]", "a column", "AGEX", "Fix it."), ValueError)
+    True
+    """
+
+
+def spec_error(key: str, constraint: str, value: object, remedy: str) -> SpecEntryError:
+    """Build the error for a study-spec entry (returned, not raised).
+
+    Examples
+    --------
+    >>> str(spec_error("[study].evaluator", "one of ['INV']", "BICR", "Use INV."))
+    "`[study].evaluator` of the study spec must be one of ['INV']; got 'BICR'. Use INV."
+    """
+    return SpecEntryError(f"`{key}` of the study spec must be {constraint}; got {value!r}. {remedy}")
+
+
 def bad_value(param: str, func: str, constraint: str, value: object, remedy: str = "") -> OncotrialValueError:
     """Build the house-style error for a bad argument (returned, not raised).
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from oncotrial._errors import OncotrialValueError
+from oncotrial._errors import spec_error
 from oncotrial.io._adam_checks import PARAM_ROLES
 
 ARM_CHOICES = ("TRT01P", "TRT01A")
@@ -44,9 +44,7 @@ class AdamSpec:
         return dict(self.parameters)
 
 
-def _err(key: str, constraint: str, value: Any, remedy: str) -> OncotrialValueError:
-    return OncotrialValueError(f"`{key}` of the study spec must be {constraint}; got {value!r}. "
-                               f"{remedy}")
+_err = spec_error  # one builder for every spec-entry error (oncotrial._errors)
 
 
 def parse_adam_section(sec: Any) -> AdamSpec:

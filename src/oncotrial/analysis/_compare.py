@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from oncotrial._errors import OncotrialValueError
+from oncotrial._errors import spec_error
 from oncotrial.analysis._common import ALL, num
 from oncotrial.analysis._efficacy import RESPONSE, bor_by_subject
 from oncotrial.analysis._survival import endpoint_data
@@ -33,9 +33,7 @@ _SM_METHOD = {"newcombe": "newcomb", "newcombe-cc": "newcomb-cc", "score": "scor
               "agresti-caffo": "agresti-caffo", "wald": "wald"}
 
 
-def _err(key: str, constraint: str, value, remedy: str) -> OncotrialValueError:
-    return OncotrialValueError(f"`{key}` of the study spec must be {constraint}; got {value!r}. "
-                               f"{remedy}")
+_err = spec_error  # one builder for every spec-entry error (oncotrial._errors)
 
 
 def _strata(d: pd.DataFrame, cols: tuple[str, ...]) -> pd.Series | None:

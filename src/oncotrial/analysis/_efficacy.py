@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncotrial._errors import OncotrialValueError
+from oncotrial._errors import SpecEntryError
 from oncotrial._frame import lookup
 from oncotrial.analysis._common import ci_dict, in_cohort, num
 from oncotrial.analysis._estimate import estimate
@@ -122,7 +122,7 @@ def subgroup_orr(adsl: pd.DataFrame, adrs: pd.DataFrame, spec, param: str,
             what = "absent from the data" if sg.column not in eff else "without values"
             if not sg.optional:
                 i = spec.subgroups.index(sg)
-                raise OncotrialValueError(
+                raise SpecEntryError(
                     f"`[[subgroups]][{i}].column` of the study spec must name a subjects "
                     f"column with values; got {sg.column!r} ({what}). Fix the column name, "
                     "remove the subgroup, or add `optional = true` to it.")

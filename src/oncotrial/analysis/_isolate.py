@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from oncotrial._errors import OncotrialValueError, error_message
+from oncotrial._errors import SpecEntryError, error_message
 
 __all__ = ["error_message", "isolated"]
 
@@ -33,11 +33,8 @@ def isolated(errors: dict[str, str], section: str, func: Callable[..., T], *args
         return func(*args, **kwargs)
     except (KeyboardInterrupt, MemoryError):
         raise
-    except OncotrialValueError as exc:
-        if "of the study spec" in str(exc):
-            raise  # a spec entry that cannot be honoured is refused whole (exit 2, issue 12)
-        errors[section] = error_message(exc)
-        return {"error": errors[section]}
+    except SpecEntryError:
+        raise  # a spec entry that cannot be honoured is refused whole (exit 2, issue 12)
     except Exception as exc:
         errors[section] = error_message(exc)
         return {"error": errors[section]}

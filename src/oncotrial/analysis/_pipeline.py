@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from oncotrial._errors import OncotrialValueError
+from oncotrial._errors import SpecEntryError
 from oncotrial._frame import lookup
 from oncotrial._result import Result
 from oncotrial.analysis._adam import adam_study
@@ -84,12 +84,12 @@ def _evaluator(study, spec: StudySpec) -> str:
             evs |= {str(e).upper() for e in t["evaluator"].dropna().unique()}
     if spec.evaluator:
         if evs and spec.evaluator not in evs:
-            raise OncotrialValueError(f"`[study].evaluator` of the study spec must be one of "
+            raise SpecEntryError(f"`[study].evaluator` of the study spec must be one of "
                                       f"{sorted(evs)}; got {spec.evaluator!r}. Pick the "
                                       "evaluator whose assessments the report should use.")
         return spec.evaluator
     if len(evs) > 1:
-        raise OncotrialValueError(f"`[study].evaluator` of the study spec must be given when "
+        raise SpecEntryError(f"`[study].evaluator` of the study spec must be given when "
                                   f"the data have several evaluators; got none ({sorted(evs)}). "
                                   "Add e.g. evaluator = \"INVESTIGATOR\" under [study].")
     return next(iter(evs)) if evs else "INVESTIGATOR"
@@ -200,7 +200,7 @@ def analyze_study(spec: StudySpec | str | Path,
     saf_adsl = adsl
     if spec.safety_by == "actual_arm":
         if "actual_arm" not in subj or subj["actual_arm"].isna().all():
-            raise OncotrialValueError(
+            raise SpecEntryError(
                 "`[cohorts].safety_by` of the study spec must name a column with values; got "
                 "'actual_arm' (the subjects column 'actual_arm' is empty). Remove the key or "
                 "add the actual arm (SDTM ACTARM) to the data.")
@@ -230,7 +230,7 @@ def _check_cohorts(adsl: pd.DataFrame, spec: StudySpec) -> list[str]:
             if c in present:
                 continue
             if not spec.cohorts_optional:
-                raise OncotrialValueError(
+                raise SpecEntryError(
                     f"`[cohorts].{key}[{i}]` of the study spec must be a cohort of the data "
                     f"(subjects column 'cohort': {present}); got {c!r}. Fix the name or set "
                     "[cohorts].optional = true.")

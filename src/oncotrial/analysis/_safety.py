@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncotrial._errors import OncotrialValueError
+from oncotrial._errors import SpecEntryError
 from oncotrial.analysis._common import ALL, in_cohort, num
 
 BANDS = {"1-2": (1, 2), "3-4": (3, 4), "5": (5, 5), ">=3": (3, 5)}
@@ -122,7 +122,7 @@ def safety_tables(adsl: pd.DataFrame, adae: pd.DataFrame, cohorts: list[str], sp
                else set())
     for i, p in enumerate(spec.phases):
         if p not in present:
-            raise OncotrialValueError(
+            raise SpecEntryError(
                 f"`[safety].phases[{i}]` of the study spec must be a treatment phase of the "
                 f"data (exposure/adverse-event phase: {sorted(present)}); got {p!r}. Fix the "
                 "name or remove it.")
@@ -130,7 +130,7 @@ def safety_tables(adsl: pd.DataFrame, adae: pd.DataFrame, cohorts: list[str], sp
         if not has_kind(adae, t.kind):
             col = {"related": "related", "serious": "serious"}[t.kind]
             if not t.optional:
-                raise OncotrialValueError(
+                raise SpecEntryError(
                     f"`[[safety.tables]][{i}].kind` of the study spec must be a kind the data "
                     f"can give; got {t.kind!r} (the adverse_events column {col!r} is empty). "
                     "Remove the table or add `optional = true` to it.")

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from oncotrial._errors import OncotrialValueError
+from oncotrial._errors import OncotrialValueError, spec_error
 from oncotrial.analysis._adam_spec import AdamSpec, parse_adam_section
 from oncotrial.analysis._spec_sets import (
     BinSpec,
@@ -158,9 +158,7 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
 _SUBGROUP_KEYS = {"name": str, "column": str, "cut": float, "optional": bool}
 
 
-def _err(key: str, constraint: str, value: Any, remedy: str) -> OncotrialValueError:
-    return OncotrialValueError(f"`{key}` of the study spec must be {constraint}; got {value!r}. "
-                               f"{remedy}")
+_err = spec_error  # one builder for every spec-entry error (oncotrial._errors)
 
 
 def _typed(key: str, value: Any, typ: type) -> Any:

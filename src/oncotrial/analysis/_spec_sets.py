@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from oncotrial._errors import OncotrialValueError
+from oncotrial._errors import spec_error
 
 __all__ = ["ANALYSES", "BUILTIN_SETS", "BinSpec", "ComparisonSpec", "EstimateSpec", "SafetyTableSpec",
            "SetSpec", "parse_bins", "parse_comparisons", "parse_estimates", "parse_safety_tables",
@@ -40,9 +40,7 @@ DIFF_METHODS = ("newcombe", "newcombe-cc", "score", "agresti-caffo", "wald")
 AE_TABLE_KINDS = ("all", "related", "serious")
 
 
-def _err(key: str, constraint: str, value: Any, remedy: str) -> OncotrialValueError:
-    return OncotrialValueError(f"`{key}` of the study spec must be {constraint}; got {value!r}. "
-                               f"{remedy}")
+_err = spec_error  # one builder for every spec-entry error (oncotrial._errors)
 
 
 def _check_keys(key: str, table: Any, allowed: dict[str, type]) -> dict:

@@ -15,7 +15,7 @@ import datetime
 import math
 from typing import Any
 
-from oncotrial._errors import OncotrialValueError
+from oncotrial._errors import spec_error
 
 __all__ = ["MAX_WINDOW_DAYS", "check_spec_values"]
 
@@ -26,9 +26,7 @@ MAX_WINDOW_DAYS: dict[str, int] = {"confirm_days": 365, "sd_min_days": 365,
                                    "teae_window_days": 3650}
 
 
-def _err(key: str, constraint: str, value: Any, remedy: str) -> OncotrialValueError:
-    return OncotrialValueError(f"`{key}` of the study spec must be {constraint}; got {value!r}. "
-                               f"{remedy}")
+_err = spec_error  # one builder for every spec-entry error (oncotrial._errors)
 
 
 def _finite_everywhere(node: Any, path: str) -> None:

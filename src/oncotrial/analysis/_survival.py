@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from oncotrial._errors import OncotrialValueError
+from oncotrial._errors import SpecEntryError
 from oncotrial.analysis._common import ALL, ci_dict, in_cohort, num
 from oncotrial.analysis._populations import set_column
 from oncotrial.derive import event_from_cnsr
@@ -62,7 +62,7 @@ def km_analysis(adsl: pd.DataFrame, adtte: pd.DataFrame, cohorts: list[str], spe
     for i, param in enumerate(spec.surv_endpoints):
         d = endpoint_data(adsl, adtte, param, evaluator, spec)
         if not len(d):
-            raise OncotrialValueError(
+            raise SpecEntryError(
                 f"`[survival].endpoints[{i}]` of the study spec must be an endpoint the data "
                 f"can give; got {param!r} (no ADTTE {param} record in its analysis set). Remove "
                 "it from [survival].endpoints or check the data (dates, tumour assessments).")
@@ -124,7 +124,7 @@ def _covariate_frame(d: pd.DataFrame, spec) -> tuple[pd.DataFrame, list[str], li
                 what = "without two distinct usable values"
         if what is not None:
             if cov not in spec.cox.optional:
-                raise OncotrialValueError(
+                raise SpecEntryError(
                     f"`[cox].covariates[{i}]` of the study spec must name a subjects column "
                     f"with usable values; got {cov!r} ({what}). Fix or remove the covariate, "
                     "or list it in [cox].optional.")

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from shiny import module, reactive, render, ui
 
 from oncotrial._errors import OncotrialError
-from oncotrial.app._design_forms import DESIGN_FORMS, DesignForm, Field, coerce_values, protocol_text
+from oncotrial.app._design_forms import DESIGN_FORMS, DesignForm, coerce_values, protocol_text
 from oncotrial.app._design_outputs import (
     design_csv,
     design_docx,
@@ -25,6 +25,7 @@ from oncotrial.app._design_outputs import (
     oc_table,
     summary_table,
 )
+from oncotrial.app._fields import initial_value, silent, widget
 
 __all__ = ["design_page_server", "design_page_ui", "namespace"]
 
@@ -34,29 +35,9 @@ def namespace(key: str) -> str:
     return key.replace("-", "_")
 
 
-def _initial(f: Field, query: dict[str, str]) -> Any:
-    v = query.get(f.name)
-    if v is None:
-        return f.default
-    if f.kind in ("float", "int"):
-        try:
-            return float(v) if f.kind == "float" else int(float(v))
-        except ValueError:
-            return f.default
-    return v
-
-
-def _widget(f: Field, value: Any) -> Any:
-    if f.kind == "select":
-        return ui.input_select(f.name, f.label, choices=list(f.choices), selected=str(value))
-    if f.kind == "text":
-        return ui.input_text(f.name, f.label, value=str(value))
-    return ui.input_numeric(f.name, f.label, value=value, step=f.step)
-
-
 @module.ui
 def _form_ui(form: DesignForm, query: dict[str, str]) -> Any:
-    inputs = [_widget(f, _initial(f, query)) for f in form.fields]
+    inputs = [widget(f, initial_value(f, query)) for f in form.fields]
     return ui.layout_sidebar(
         ui.sidebar(*inputs, ui.output_ui("error"), width=380, open="always"),
         ui.h3(form.title),
@@ -91,7 +72,7 @@ def _form_server(input: Any, output: Any, session: Any, form: DesignForm) -> Any
     def design() -> tuple[dict[str, Any], Any]:
         values, d, err = computed()
         if err is not None:
-            raise _silent()
+            raise silent()
         return values, d  # type: ignore[return-value]
 
     @render.ui
@@ -149,12 +130,6 @@ def _form_server(input: Any, output: Any, session: Any, form: DesignForm) -> Any
         yield design_docx(form, values, d)
 
     return raw
-
-
-def _silent() -> Exception:
-    from shiny.types import SilentException
-
-    return SilentException()
 
 
 def design_page_ui(query: dict[str, str]) -> Any:

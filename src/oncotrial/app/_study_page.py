@@ -22,6 +22,7 @@ from typing import Any
 from shiny import reactive, render, ui
 
 from oncotrial._errors import OncotrialError
+from oncotrial.app._fields import silent
 from oncotrial.app._uploads import find_study_folder, safe_extract, zip_folder
 
 __all__ = ["SessionFiles", "study_page_server", "study_page_ui"]
@@ -293,7 +294,7 @@ def study_page_server(input: Any, session: Any, files: SessionFiles, max_upload_
     def _file(suffix: str) -> Path:
         r = report()
         if r is None:
-            raise _silent()
+            raise silent()
         return r.with_suffix(suffix)
 
     @render.download(filename="report.html")
@@ -313,8 +314,3 @@ def study_page_server(input: Any, session: Any, files: SessionFiles, max_upload_
         _file(".html")
         return str(files.root / "outputs.zip")
 
-
-def _silent() -> Exception:
-    from shiny.types import SilentException
-
-    return SilentException()

@@ -9,6 +9,7 @@ a link reproduces the page.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from oncotrial.app._design_outputs import (
     summary_table,
 )
 from oncotrial.app._fields import initial_value, silent, widget
+from oncotrial.app._simulate_page import SIMULATE_KEY, SIMULATE_TITLE, simulate_server, simulate_ui
 
 __all__ = ["design_page_server", "design_page_ui", "namespace"]
 
@@ -134,16 +136,22 @@ def _form_server(input: Any, output: Any, session: Any, form: DesignForm) -> Any
 
 def design_page_ui(query: dict[str, str]) -> Any:
     """The design page, with inputs and the active tab taken from the URL query."""
-    selected = query.get("design") if query.get("design") in DESIGN_FORMS else "single-stage"
+    keys = (*DESIGN_FORMS, SIMULATE_KEY)
+    selected = query.get("design") if query.get("design") in keys else "single-stage"
     sub = query if selected == query.get("design") else {}
     panels = [ui.nav_panel(form.title, _form_ui(namespace(key), form, sub if key == selected else {}),
                            value=key) for key, form in DESIGN_FORMS.items()]
+    panels.append(ui.nav_panel(SIMULATE_TITLE, simulate_ui(SIMULATE_KEY, sub if selected == SIMULATE_KEY else {}),
+                               value=SIMULATE_KEY))
     return ui.navset_pill_list(*panels, id="design_tab", selected=selected, widths=(2, 10))
 
 
-def design_page_server(input: Any, session: Any) -> None:
-    """Start every calculator and keep the page URL in step with the active one's inputs."""
+def design_page_server(input: Any, session: Any, folder: Path) -> None:
+    """Start every calculator and the simulation tab (plots under ``folder``), and keep the page
+    URL in step with the active one's inputs."""
     raws = {key: _form_server(namespace(key), form) for key, form in DESIGN_FORMS.items()}
+    raws[SIMULATE_KEY] = simulate_server(
+        SIMULATE_KEY, lambda: input.page() == "design" and input.design_tab() == SIMULATE_KEY, folder)
 
     @reactive.effect
     async def _url() -> None:

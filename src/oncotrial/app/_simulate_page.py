@@ -193,7 +193,7 @@ def simulate_server(input: Any, output: Any, session: Any, active: Callable[[], 
         text = (f"Simulated {values.get('sim')}: {res.n_sim} trials per scenario, seed {res.seed}, "
                 f"chunk {res.chunk_size}, backend {res.backend} x {res.workers}; {seconds:.2f} s.")
         note = []
-        if built()[0] is not None and built()[0] != values:
+        if built()[0] != values:  # changed, or no longer valid
             note = [ui.div("The inputs changed since this run: press Run simulation to update it.",
                            class_="alert alert-info", id="simulation-stale")]
         return ui.div(ui.p(text, id="simulation-done"), *note)

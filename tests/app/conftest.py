@@ -110,11 +110,11 @@ def page(browser: object, app_url: str) -> Iterator[object]:
 
 
 def pytest_terminal_summary(terminalreporter: object) -> None:
-    """Print the measured design-page response times (input change -> updated result)."""
+    """Print the measured response times of the design and simulate pages."""
     if not TIMINGS:
         return
     tr = terminalreporter
-    tr.write_sep("-", "oncotrial app: design page response time (input change -> updated result)")  # type: ignore[attr-defined]
+    tr.write_sep("-", "oncotrial app: response times (design: input change -> result; simulate: Run -> result)")  # type: ignore[attr-defined]
     for name, ts in TIMINGS.items():
         ts = sorted(ts)
         tr.write_line(f"{name}: median {ts[len(ts) // 2]:.2f} s, min {ts[0]:.2f} s, max {ts[-1]:.2f} s, "  # type: ignore[attr-defined]

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
 
 from oncotrial._errors import OncotrialValueError
+from oncotrial.app._fields import initial_value
 from oncotrial.app._simulate_forms import (
     APP_DEFAULT_N_SIM,
     FIELDS_BY_NAME,
@@ -53,9 +55,10 @@ def test_simulate_forms_2_defaults_are_the_cli_defaults() -> None:
     ({"sim": "bop2", "looks": "10,20.5"}, "`looks` of the simulation form must be comma-separated whole"),
     ({"sim": "two-arm", "n": 10.5}, "`n` of the simulation form must be a whole number"),
     ({"sim": "nope"}, "`sim` of the simulation form must be one of"),
+    ({"sim": "simon", "n_sim": 2_000_000}, "`n_sim` of the simulation form must be in [2, 1,000,000]"),
 ])
 def test_simulate_forms_3_malformed_inputs_name_the_input(raw, message) -> None:
-    with pytest.raises(OncotrialValueError, match=message.replace("(", r"\(")):
+    with pytest.raises(OncotrialValueError, match=re.escape(message)):
         coerce_sim(raw)
 
 
@@ -91,3 +94,12 @@ def test_simulate_forms_6_same_numbers_as_the_cli(raw, argv) -> None:
                                    "--no-progress"])
     assert res.exit_code == 0, res.output
     assert got["results"] == json.loads(res.output)["results"]
+
+
+def test_simulate_forms_7_a_shared_url_with_a_bad_value_falls_back_to_the_default() -> None:
+    f = FIELDS_BY_NAME
+    assert initial_value(f["sim"], {"sim": "two-arm"}) == "two-arm"
+    assert initial_value(f["sim"], {"sim": "no-such-design"}) == "simon"
+    assert initial_value(f["n_sim"], {"n_sim": "1e4"}) == 10_000
+    assert initial_value(f["n_sim"], {"n_sim": "many"}) == 2_000
+    assert initial_value(f["n"], {"n": ""}) is None

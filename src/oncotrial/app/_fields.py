@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from oncotrial._errors import OncotrialValueError
 
-__all__ = ["Field", "coerce_values", "initial_value", "number_list", "parse_number", "silent", "widget"]
+__all__ = ["Field", "choice_values", "coerce_values", "initial_value", "number_list", "parse_number", "silent",
+           "widget"]
 
 Kind = Literal["float", "int", "select", "text"]
 
@@ -119,7 +120,25 @@ def initial_value(f: Field, query: dict[str, str]) -> Any:
             return parse_number(f, v)
         except OncotrialValueError:
             return f.default
+    if f.kind == "select" and v not in choice_values(f):
+        return f.default
     return v
+
+
+def choice_values(f: Field) -> tuple[str, ...]:
+    """The values a select field accepts (its choices, flattened from groups).
+
+    Examples
+    --------
+    >>> choice_values(Field("law", "law", "a", "select", choices={"G": {"a": "A"}, "b": "B"}))
+    ('a', 'b')
+    """
+    if not isinstance(f.choices, dict):
+        return tuple(f.choices)
+    out: list[str] = []
+    for k, v in f.choices.items():
+        out += list(v) if isinstance(v, dict) else [k]
+    return tuple(out)
 
 
 def widget(f: Field, value: Any) -> Any:

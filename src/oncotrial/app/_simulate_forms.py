@@ -18,11 +18,13 @@ from typing import Any
 from oncotrial._errors import OncotrialValueError
 from oncotrial.app._fields import Field, coerce_values, number_list
 
-__all__ = ["APP_DEFAULT_N_SIM", "SIM_DESIGNS", "SIM_FIELDS", "SIM_LISTS", "applies", "build_trial",
+__all__ = ["APP_DEFAULT_N_SIM", "APP_MAX_N_SIM", "SIM_DESIGNS", "SIM_FIELDS", "SIM_LISTS", "applies", "build_trial",
            "coerce_sim", "visible_fields"]
 
 WHERE = "the simulation form"
 APP_DEFAULT_N_SIM = 2_000
+#: the app simulates in its own process; larger runs belong to the CLI (and a Dask cluster)
+APP_MAX_N_SIM = 1_000_000
 
 #: the CLI's designs, grouped by kind (value -> label)
 SIM_DESIGNS: dict[str, dict[str, str]] = {
@@ -146,6 +148,10 @@ def coerce_sim(raw: Mapping[str, Any]) -> dict[str, Any]:
         if name in values:
             number_list(values[name], name, whole=whole, where=WHERE, example=example)
             values[name] = values[name].strip() or None
+    if not 2 <= values["n_sim"] <= APP_MAX_N_SIM:
+        raise OncotrialValueError(
+            f"`n_sim` of {WHERE} must be in [2, {APP_MAX_N_SIM:,}]; got {values['n_sim']!r}. For more "
+            f"trials run `oncotrial design simulate {design} --n-sim N` (--backend dask for a cluster).")
     if "sides" in values:
         values["sides"] = int(values["sides"])
     if "followup_only" in values:

@@ -122,11 +122,12 @@ def simulate_server(input: Any, output: Any, session: Any, active: Callable[[], 
             return None, None, None, str(exc)
 
     @reactive.extended_task
-    async def task(trial: Any, scen: Any, n_sim: int, seed: int) -> Any:
+    async def task(values: dict[str, Any], trial: Any, scen: Any) -> tuple[dict[str, Any], Any]:
         from oncotrial.design import simulate
 
-        return await asyncio.to_thread(simulate, trial, scen, n_sim=n_sim, seed=seed, backend="local",
-                                       workers=1, progress=False)
+        res = await asyncio.to_thread(simulate, trial, scen, n_sim=values["n_sim"], seed=values["seed"],
+                                      backend="local", workers=1, progress=False)
+        return values, res
 
     def start() -> None:
         values, trial, scen, err = built()
@@ -135,7 +136,7 @@ def simulate_server(input: Any, output: Any, session: Any, active: Callable[[], 
         run_error.set(None)
         last.set(values)
         started[0] = time.perf_counter()
-        task(trial, scen, values["n_sim"], values["seed"])
+        task(values, trial, scen)
 
     @reactive.effect
     @reactive.event(input.run)
@@ -155,11 +156,10 @@ def simulate_server(input: Any, output: Any, session: Any, active: Callable[[], 
         status = task.status()
         if status == "success":
             with reactive.isolate():
-                res = task.result()
+                values, res = task.result()  # the inputs travel with the run they belong to
                 folder.mkdir(parents=True, exist_ok=True)
                 png = res.plot(folder / f"simulation-{next(counter)}.png")
-                values = last()
-            result.set((values or {}, res, png, time.perf_counter() - started[0]))
+            result.set((values, res, png, time.perf_counter() - started[0]))
         elif status == "error":
             try:
                 task.result()

@@ -1,9 +1,11 @@
 """Screenshots of the web app for docs/app.md (Playwright driving Debian's Chromium).
 
-Usage: ``PYTHONPATH=src python tools/screenshot_app.py [OUT_DIR]`` (default ``docs/img``).
-Starts ``oncotrial app`` on a free 127.0.0.1 port, takes the design page (TALENT's single
-stage, a Simon design), the study page after analysing the NICE-NEC twin, and the evidence
-page, then stops the app. Exit 2 when no Chromium is found.
+Usage: ``PYTHONPATH=src python tools/screenshot_app.py [OUT_DIR] [--only NAME,...]`` (default
+``docs/img``; names: design, simulate, study, evidence). Starts ``oncotrial app`` on a free
+127.0.0.1 port, takes the design page (TALENT's single stage, a Simon design, an invalid input),
+the Simulate tab (Simon's optimal design simulated at p = 0.1, 0.2, 0.3), the study page after
+analysing the NICE-NEC twin, and the evidence page, then stops the app. Exit 2 when no Chromium
+is found.
 """
 
 from __future__ import annotations
@@ -58,7 +60,10 @@ def _twin_zip(tmp: Path) -> Path:
     return archive
 
 
-def main(out: Path) -> int:
+SHOTS = ("design", "simulate", "study", "evidence")
+
+
+def main(out: Path, only: tuple[str, ...] = SHOTS) -> int:
     from playwright.sync_api import sync_playwright
 
     browser = _browser()
@@ -72,31 +77,40 @@ def main(out: Path) -> int:
             b = p.chromium.launch(executable_path=browser, args=["--no-sandbox"])
             page = b.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(120_000)
-            page.goto(url + "/?design=single-stage&p0=0.1&p1=0.25&alpha=0.05&power=0.9")
-            page.locator("#single_stage-plot img").wait_for()
-            page.screenshot(path=out / "app-design-single-stage.png", full_page=True)
-            page.goto(url + "/?design=simon&p0=0.1&p1=0.3&alpha=0.05&power=0.8")
-            page.locator("#simon-plot img").wait_for()
-            page.screenshot(path=out / "app-design-simon.png", full_page=True)
-            page.fill("#simon-p1", "0.05")
-            page.locator("#simon-error .alert").wait_for()
-            page.screenshot(path=out / "app-design-error.png")
-            page.goto(url + "/?page=study")
-            page.set_input_files("#study_zip", str(_twin_zip(Path(tmp))))
-            page.locator("#validation-status").wait_for()
-            page.select_option("#spec_template", "nice-nec")
-            page.wait_for_function("() => document.querySelector('#spec_text').value.includes('/upload/')")
-            page.click("#run_analysis")
-            page.locator("#report-frame").wait_for(timeout=600_000)
-            page.frame_locator("#report-frame").locator("h1").first.wait_for()
-            page.screenshot(path=out / "app-study.png")
-            page.goto(url + "/?page=evidence")
-            page.fill("#ev_text", "NICE")
-            page.locator("#ev_records tbody tr").first.click()
-            page.locator("#ev_outcomes tbody tr").first.wait_for()
-            page.fill("#ev_text", "")
-            page.locator("#cmp_forest img").wait_for()
-            page.screenshot(path=out / "app-evidence.png", full_page=True)
+            if "design" in only:
+                page.goto(url + "/?design=single-stage&p0=0.1&p1=0.25&alpha=0.05&power=0.9")
+                page.locator("#single_stage-plot img").wait_for()
+                page.screenshot(path=out / "app-design-single-stage.png", full_page=True)
+                page.goto(url + "/?design=simon&p0=0.1&p1=0.3&alpha=0.05&power=0.8")
+                page.locator("#simon-plot img").wait_for()
+                page.screenshot(path=out / "app-design-simon.png", full_page=True)
+                page.fill("#simon-p1", "0.05")
+                page.locator("#simon-error .alert").wait_for()
+                page.screenshot(path=out / "app-design-error.png")
+            if "simulate" in only:
+                page.goto(url + "/?design=simulate&sim=simon&p0=0.1&p1=0.3&rates=0.1%2C0.2%2C0.3"
+                          "&n_sim=20000&seed=1")
+                page.locator("#simulate-plot img").wait_for()
+                page.locator("#simulate-table tbody tr").first.wait_for()
+                page.screenshot(path=out / "app-design-simulate.png", full_page=True)
+            if "study" in only:
+                page.goto(url + "/?page=study")
+                page.set_input_files("#study_zip", str(_twin_zip(Path(tmp))))
+                page.locator("#validation-status").wait_for()
+                page.select_option("#spec_template", "nice-nec")
+                page.wait_for_function("() => document.querySelector('#spec_text').value.includes('/upload/')")
+                page.click("#run_analysis")
+                page.locator("#report-frame").wait_for(timeout=600_000)
+                page.frame_locator("#report-frame").locator("h1").first.wait_for()
+                page.screenshot(path=out / "app-study.png")
+            if "evidence" in only:
+                page.goto(url + "/?page=evidence")
+                page.fill("#ev_text", "NICE")
+                page.locator("#ev_records tbody tr").first.click()
+                page.locator("#ev_outcomes tbody tr").first.wait_for()
+                page.fill("#ev_text", "")
+                page.locator("#cmp_forest img").wait_for()
+                page.screenshot(path=out / "app-evidence.png", full_page=True)
             b.close()
     finally:
         proc.terminate()
@@ -106,5 +120,19 @@ def main(out: Path) -> int:
     return 0
 
 
+def _cli(argv: list[str]) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Screenshots of oncotrial app for docs/app.md.")
+    ap.add_argument("out", nargs="?", type=Path, default=ROOT / "docs" / "img")
+    ap.add_argument("--only", default=",".join(SHOTS), help=f"comma-separated, of {', '.join(SHOTS)}")
+    a = ap.parse_args(argv)
+    only = tuple(x.strip() for x in a.only.split(",") if x.strip())
+    unknown = sorted(set(only) - set(SHOTS))
+    if unknown:
+        ap.error(f"--only must name some of {', '.join(SHOTS)}; got {', '.join(unknown)}")
+    return main(a.out, only)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "img"))
+    raise SystemExit(_cli(sys.argv[1:]))

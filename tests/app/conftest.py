@@ -22,6 +22,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src"
 BROWSERS = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMINGS: dict[str, list[float]] = {}
+_APP: dict[str, Path] = {}
 
 
 def find_browser() -> str | None:
@@ -47,8 +48,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     "`apt-get install -y chromium` to run the browser tests")
     pytest.importorskip("playwright", reason="the playwright package is not installed (dev extra)")
     port = _free_port()
+    _APP["tmp"] = tmp_path_factory.mktemp("app-tmp")  # the app's temporary folders (session folders)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
-           "MPLBACKEND": "Agg"}
+           "MPLBACKEND": "Agg", "TMPDIR": str(_APP["tmp"])}
     log = tmp_path_factory.mktemp("app") / "app.log"
     with open(log, "w") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "oncotrial.cli", "app", "--port", str(port)],
@@ -71,6 +73,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+@pytest.fixture(scope="session")
+def app_session_folder(app_url: str) -> object:
+    """``f(token)``: the folder on disk of the browser session whose files are served under
+    ``/session-files/<token>/`` (the app runs with ``TMPDIR`` in the test's temporary folder)."""
+    def find(token: str) -> Path:
+        found = sorted(_APP["tmp"].glob(f"oncotrial-app-*/{token}"))
+        assert len(found) == 1, found
+        return found[0]
+    return find
 
 
 @pytest.fixture(scope="session")
@@ -97,11 +110,11 @@ def page(browser: object, app_url: str) -> Iterator[object]:
 
 
 def pytest_terminal_summary(terminalreporter: object) -> None:
-    """Print the measured design-page response times (input change -> updated result)."""
+    """Print the measured response times of the design and simulate pages."""
     if not TIMINGS:
         return
     tr = terminalreporter
-    tr.write_sep("-", "oncotrial app: design page response time (input change -> updated result)")  # type: ignore[attr-defined]
+    tr.write_sep("-", "oncotrial app: response times (design: input change -> result; simulate: Run -> result)")  # type: ignore[attr-defined]
     for name, ts in TIMINGS.items():
         ts = sorted(ts)
         tr.write_line(f"{name}: median {ts[len(ts) // 2]:.2f} s, min {ts[0]:.2f} s, max {ts[-1]:.2f} s, "  # type: ignore[attr-defined]

@@ -1,12 +1,16 @@
 """Browser tests of the study and evidence pages: upload the NICE-NEC twin, validate, analyse,
-read the 12-month OS rate in the report, download the outputs; search records and compare.
+read the 12-month OS rate in the report, download the outputs; upload an ADaM zip and read a
+landmark rate; report.docx / report.pdf offered only when present; search records and compare.
 
 The expected 12-month OS is the published one (NICE-NEC, Riesco-Martinez et al. 2024:
-54.1 %, 95 % CI 40.2-72.8), which the twin reproduces; the report prints one decimal.
+54.1 %, 95 % CI 40.2-72.8), which the twin reproduces; the report prints one decimal. The
+ADaM expectation is R survival 3.5-3's ``summary(survfit(...), times = 3)`` on the committed
+pharmaverseadam extract (``tests/analysis/golden/adam_pharmaverse.json``, tools/golden_adam.R).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -14,6 +18,28 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The cell of a report table: row (endpoint, cohort) x the column whose header starts with `col`.
+# Row headers span rows (pandas' MultiIndex HTML), so the endpoint is carried down; body and header
+# cells are aligned on the right (index columns on the left).
+_CELL_JS = """([endpoint, cohort, col]) => {
+    const d = document.querySelector('#report-frame').contentDocument;
+    for (const t of d.querySelectorAll('table')) {
+        const heads = [...t.querySelector('thead tr').querySelectorAll('th')].map(h => h.innerText.trim());
+        const c = heads.findIndex(h => h.startsWith(col));
+        if (c < 0) continue;
+        let current = null;
+        for (const tr of t.querySelectorAll('tbody tr')) {
+            const ths = [...tr.querySelectorAll('th')].map(h => h.innerText.trim());
+            const cells = [...tr.querySelectorAll('th, td')].map(x => x.innerText.trim());
+            if (ths.length > 1) current = ths[0];
+            if ((cohort === null ? ths[0] === endpoint : current === endpoint && ths[ths.length - 1] === cohort))
+                return cells[cells.length - (heads.length - c)];
+        }
+    }
+    return null; }"""
 
 
 @pytest.fixture(scope="module")
@@ -42,19 +68,7 @@ def test_app_study_1_nice_nec_upload_analyse_report(page, app_url, nice_nec_zip,
     page.locator("#report-frame").wait_for(timeout=400_000)
     frame = page.frame_locator("#report-frame")
     frame.locator("text=Survival: medians, landmark rates").first.wait_for()
-    cell = page.locator("#report-frame").evaluate("""f => {
-        const d = f.contentDocument;
-        for (const t of d.querySelectorAll('table')) {
-            const heads = [...t.querySelector('thead tr').querySelectorAll('th')].map(h => h.innerText.trim());
-            const col = heads.findIndex(h => h.startsWith('12-month rate'));
-            if (col < 0) continue;
-            for (const tr of t.querySelectorAll('tbody tr')) {
-                const cells = [...tr.querySelectorAll('th, td')].map(c => c.innerText.trim());
-                // header cells and body cells are aligned on the right (index columns on the left)
-                if (cells[0] === 'OS') return cells[cells.length - (heads.length - col)];
-            }
-        }
-        return null; }""")
+    cell = page.evaluate(_CELL_JS, ["OS", None, "12-month rate"])
     assert cell is not None, "no OS row with a 12-month rate in the survival table of the report"
     m = re.fullmatch(r"(\d+\.\d) \((\d+\.\d) to (\d+\.\d)\)", cell)
     assert m is not None, cell
@@ -111,3 +125,55 @@ def test_app_evidence_1_search_quotes_compare(page, app_url) -> None:
     page.locator("#compare-summary").wait_for()
     assert "exact binomial test" in page.locator("#compare-summary").inner_text()
     page.locator("#cmp_forest img").wait_for()
+
+
+@pytest.fixture(scope="module")
+def adam_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed pharmaverseadam extract (ADSL .xpt, ADRS/ADTTE/ADTR/ADAE .csv) as a zip."""
+    src = ROOT / "tests" / "io" / "data" / "pharmaverseadam"
+    archive = tmp_path_factory.mktemp("adam") / "pharmaverseadam.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for p in sorted(src.iterdir()):
+            zf.write(p, f"pharmaverseadam/{p.name}")
+    return archive
+
+
+def test_app_study_4_adam_zip_and_report_downloads(page, app_url, adam_zip, app_session_folder) -> None:
+    golden = json.loads((ROOT / "tests" / "analysis" / "golden" / "adam_pharmaverse.json").read_text())
+    ref = golden["km"]["OS"]["Placebo"]["landmarks"]["3"]
+    expected = f"{100 * ref['surv']:.1f} ({100 * ref['lower']:.1f} to {100 * ref['upper']:.1f})"
+    assert expected == "94.1 (83.6 to 100.0)"
+
+    page.goto(app_url + "/?page=study")
+    page.set_input_files("#study_zip", str(adam_zip))
+    status = page.locator("#validation-status")
+    status.wait_for()
+    assert re.search(r"pharmaverseadam — 0 errors\b", status.inner_text()), status.inner_text()
+    # the study's own spec, uploaded: the app points its [study].data at the uploaded folder
+    page.set_input_files("#spec_file", str(ROOT / "examples" / "pharmaverseadam.toml"))
+    page.wait_for_function("() => { const v = document.querySelector('#spec_text').value;"
+                           " return v.includes('TRT01A') && v.includes('/pharmaverseadam\"'); }")
+    page.click("#run_analysis")
+    page.locator("#report-frame").wait_for(timeout=400_000)
+    page.frame_locator("#report-frame").locator("text=Survival: medians, landmark rates").first.wait_for()
+    assert page.evaluate(_CELL_JS, ["OS", "Placebo", "3-month rate"]) == expected
+
+    # report.docx / report.pdf: a button for each one present in the output folder, and only then
+    src = page.locator("#report-frame").get_attribute("src")
+    token = re.match(r"/session-files/([0-9a-f]+)/out/report\.html", src or "").group(1)  # type: ignore[union-attr]
+    out = app_session_folder(token) / "out"
+    assert (out / "report.html").is_file()
+    fake = {"docx": b"PK\x03\x04 fake docx for the test", "pdf": b"%PDF-1.4 fake pdf for the test"}
+    for ext in ("docx", "pdf"):
+        assert page.locator(f"#dl_report_{ext}").count() == int((out / f"report.{ext}").is_file())
+        if not (out / f"report.{ext}").is_file():
+            (out / f"report.{ext}").write_bytes(fake[ext])
+    for ext in ("docx", "pdf"):
+        page.locator(f"#dl_report_{ext}").wait_for()
+        with page.expect_download() as dl:
+            page.click(f"#dl_report_{ext}")
+        assert dl.value.suggested_filename == f"report.{ext}"
+        assert Path(dl.value.path()).read_bytes() == (out / f"report.{ext}").read_bytes()
+    (out / "report.pdf").unlink()
+    page.locator("#dl_report_pdf").wait_for(state="detached")
+    assert page.locator("#dl_report_docx").count() == 1 and page.locator("#dl_report_html").count() == 1

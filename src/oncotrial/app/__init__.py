@@ -1,4 +1,4 @@
-"""oncotrial.app: the local web app (``oncotrial app``): design calculators, study analysis and
+"""oncotrial.app: the local web app (``oncotrial app``): design calculators and simulation, study analysis and
 evidence in the browser. It holds no statistics: every page calls the API the CLI calls.
 See ``docs/app.md``.
 

@@ -9,26 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from oncotrial._errors import OncotrialValueError
+from oncotrial.app._fields import Field, number_list
+from oncotrial.app._fields import coerce_values as _coerce
 
 __all__ = ["DESIGN_FORMS", "DesignForm", "Field", "coerce_values", "protocol_text"]
-
-Kind = Literal["float", "int", "select", "text"]
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One labelled input of a design form (``name`` is the API keyword and the URL key)."""
-
-    name: str
-    label: str
-    default: Any
-    kind: Kind = "float"
-    step: float | None = None
-    choices: tuple[str, ...] = ()
-    help: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +32,7 @@ class DesignForm:
 
 def _looks(v: str | None) -> list[int] | None:
     """Comma-separated look sizes as the CLI reads them (``None`` when empty)."""
-    if v is None or not str(v).strip():
-        return None
-    try:
-        return [int(s) for s in str(v).split(",")]
-    except ValueError:
-        raise OncotrialValueError(
-            f"`looks` of the design form must be comma-separated whole numbers; got {v!r}. "
-            "Write the cumulative sizes at each interim, e.g. 10,20,30.") from None
+    return number_list(v, "looks", whole=True)  # type: ignore[return-value]
 
 
 def coerce_values(form: DesignForm, raw: dict[str, Any]) -> dict[str, Any]:
@@ -71,31 +50,7 @@ def coerce_values(form: DesignForm, raw: dict[str, Any]) -> dict[str, Any]:
     ...     print(str(e)[:37])
     `p0` of the design form must be given
     """
-    out: dict[str, Any] = {}
-    for f in form.fields:
-        v = raw.get(f.name, f.default)
-        if f.kind == "text":
-            out[f.name] = "" if v is None else str(v)
-            continue
-        if f.kind == "select":
-            out[f.name] = str(v if v is not None else f.default)
-            continue
-        if v is None or (isinstance(v, str) and not v.strip()):
-            raise OncotrialValueError(f"`{f.name}` of the design form must be given; got {v!r}. "
-                                      f"Enter a number ({f.label}).")
-        try:
-            num = float(v)
-        except (TypeError, ValueError):
-            raise OncotrialValueError(f"`{f.name}` of the design form must be a number; got {v!r}. "
-                                      f"Enter a number ({f.label}).") from None
-        if f.kind == "int":
-            if num != int(num):
-                raise OncotrialValueError(f"`{f.name}` of the design form must be a whole number; "
-                                          f"got {v!r}. Round it ({f.label}).")
-            out[f.name] = int(num)
-        else:
-            out[f.name] = num
-    return out
+    return _coerce(form.fields, raw)
 
 
 def protocol_text(design: object) -> str | None:

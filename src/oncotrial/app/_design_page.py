@@ -9,13 +9,14 @@ a link reproduces the page.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from shiny import module, reactive, render, ui
 
 from oncotrial._errors import OncotrialError
-from oncotrial.app._design_forms import DESIGN_FORMS, DesignForm, Field, coerce_values, protocol_text
+from oncotrial.app._design_forms import DESIGN_FORMS, DesignForm, coerce_values, protocol_text
 from oncotrial.app._design_outputs import (
     design_csv,
     design_docx,
@@ -25,6 +26,8 @@ from oncotrial.app._design_outputs import (
     oc_table,
     summary_table,
 )
+from oncotrial.app._fields import initial_value, silent, widget
+from oncotrial.app._simulate_page import SIMULATE_KEY, SIMULATE_TITLE, simulate_server, simulate_ui
 
 __all__ = ["design_page_server", "design_page_ui", "namespace"]
 
@@ -34,29 +37,9 @@ def namespace(key: str) -> str:
     return key.replace("-", "_")
 
 
-def _initial(f: Field, query: dict[str, str]) -> Any:
-    v = query.get(f.name)
-    if v is None:
-        return f.default
-    if f.kind in ("float", "int"):
-        try:
-            return float(v) if f.kind == "float" else int(float(v))
-        except ValueError:
-            return f.default
-    return v
-
-
-def _widget(f: Field, value: Any) -> Any:
-    if f.kind == "select":
-        return ui.input_select(f.name, f.label, choices=list(f.choices), selected=str(value))
-    if f.kind == "text":
-        return ui.input_text(f.name, f.label, value=str(value))
-    return ui.input_numeric(f.name, f.label, value=value, step=f.step)
-
-
 @module.ui
 def _form_ui(form: DesignForm, query: dict[str, str]) -> Any:
-    inputs = [_widget(f, _initial(f, query)) for f in form.fields]
+    inputs = [widget(f, initial_value(f, query)) for f in form.fields]
     return ui.layout_sidebar(
         ui.sidebar(*inputs, ui.output_ui("error"), width=380, open="always"),
         ui.h3(form.title),
@@ -91,7 +74,7 @@ def _form_server(input: Any, output: Any, session: Any, form: DesignForm) -> Any
     def design() -> tuple[dict[str, Any], Any]:
         values, d, err = computed()
         if err is not None:
-            raise _silent()
+            raise silent()
         return values, d  # type: ignore[return-value]
 
     @render.ui
@@ -151,24 +134,24 @@ def _form_server(input: Any, output: Any, session: Any, form: DesignForm) -> Any
     return raw
 
 
-def _silent() -> Exception:
-    from shiny.types import SilentException
-
-    return SilentException()
-
-
 def design_page_ui(query: dict[str, str]) -> Any:
     """The design page, with inputs and the active tab taken from the URL query."""
-    selected = query.get("design") if query.get("design") in DESIGN_FORMS else "single-stage"
+    keys = (*DESIGN_FORMS, SIMULATE_KEY)
+    selected = query.get("design") if query.get("design") in keys else "single-stage"
     sub = query if selected == query.get("design") else {}
     panels = [ui.nav_panel(form.title, _form_ui(namespace(key), form, sub if key == selected else {}),
                            value=key) for key, form in DESIGN_FORMS.items()]
+    panels.append(ui.nav_panel(SIMULATE_TITLE, simulate_ui(SIMULATE_KEY, sub if selected == SIMULATE_KEY else {}),
+                               value=SIMULATE_KEY))
     return ui.navset_pill_list(*panels, id="design_tab", selected=selected, widths=(2, 10))
 
 
-def design_page_server(input: Any, session: Any) -> None:
-    """Start every calculator and keep the page URL in step with the active one's inputs."""
+def design_page_server(input: Any, session: Any, folder: Path) -> None:
+    """Start every calculator and the simulation tab (plots under ``folder``), and keep the page
+    URL in step with the active one's inputs."""
     raws = {key: _form_server(namespace(key), form) for key, form in DESIGN_FORMS.items()}
+    raws[SIMULATE_KEY] = simulate_server(
+        SIMULATE_KEY, lambda: input.page() == "design" and input.design_tab() == SIMULATE_KEY, folder)
 
     @reactive.effect
     async def _url() -> None:

@@ -70,7 +70,7 @@ def create_app(*, root: str | Path | None = None, max_upload_mb: int = DEFAULT_M
     def server(input: Any, output: Any, session: Any) -> None:
         files = SessionFiles.create(app_root)
         session.on_ended(files.remove)
-        design_page_server(input, session)
+        design_page_server(input, session, files.root / "simulate")
         study_page_server(input, session, files, max_upload_mb)
         evidence_page_server(input, session)
 

@@ -22,9 +22,10 @@ from typing import Any
 from shiny import reactive, render, ui
 
 from oncotrial._errors import OncotrialError
+from oncotrial.app._fields import silent
 from oncotrial.app._uploads import find_study_folder, safe_extract, zip_folder
 
-__all__ = ["SessionFiles", "study_page_server", "study_page_ui"]
+__all__ = ["REPORT_FORMATS", "SessionFiles", "report_formats", "study_page_server", "study_page_ui"]
 
 SPEC_TEMPLATES = ("nice-nec", "talent", "regomune", "example")
 
@@ -72,6 +73,23 @@ def spec_template(name: str, data: Path | None) -> str:
 
 def _toml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+REPORT_FORMATS = ("html", "docx", "pdf")
+
+
+def report_formats(report: Path) -> tuple[str, ...]:
+    """The formats of the report present beside ``report`` (``report.html``, ``.docx``, ``.pdf``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "report.html").write_text("<!doctype html>"); _ = (d / "report.pdf").write_bytes(b"%PDF")
+    >>> report_formats(d / "report.html")
+    ('html', 'pdf')
+    """
+    return tuple(ext for ext in REPORT_FORMATS if report.with_suffix(f".{ext}").is_file())
 
 
 def spec_default_rows() -> list[dict[str, str]]:
@@ -270,17 +288,20 @@ def study_page_server(input: Any, session: Any, files: SessionFiles, max_upload_
         return ui.div(ui.tags.strong("Running: "), f"step {len(steps)}: {last}",
                       class_="alert alert-warning", id="analysis-progress")
 
+    def _formats() -> tuple[str, ...]:
+        r = report()
+        return () if r is None else report_formats(r)
+
+    # report.docx / report.pdf are offered when, and as long as, they are in the output folder
+    present = reactive.poll(_formats, 1.0)(_formats)
+
     @render.ui
     def downloads() -> Any:
-        r = report()
-        if r is None:
+        if report() is None:
             return None
-        buttons = [ui.download_button("dl_report_html", "report.html")]
-        for ext in ("docx", "pdf"):
-            if r.with_suffix(f".{ext}").is_file():
-                buttons.append(ui.download_button(f"dl_report_{ext}", f"report.{ext}"))
+        buttons = [ui.download_button(f"dl_report_{ext}", f"report.{ext}") for ext in present()]
         buttons.append(ui.download_button("dl_outputs_zip", "All outputs (zip)"))
-        return ui.div(*buttons, class_="d-flex gap-2 my-2")
+        return ui.div(*buttons, class_="d-flex gap-2 my-2", id="report-downloads")
 
     @render.ui
     def report_frame() -> Any:
@@ -293,7 +314,7 @@ def study_page_server(input: Any, session: Any, files: SessionFiles, max_upload_
     def _file(suffix: str) -> Path:
         r = report()
         if r is None:
-            raise _silent()
+            raise silent()
         return r.with_suffix(suffix)
 
     @render.download(filename="report.html")
@@ -313,8 +334,3 @@ def study_page_server(input: Any, session: Any, files: SessionFiles, max_upload_
         _file(".html")
         return str(files.root / "outputs.zip")
 
-
-def _silent() -> Exception:
-    from shiny.types import SilentException
-
-    return SilentException()

@@ -160,7 +160,8 @@ def argsort_keys(keys: np.ndarray) -> np.ndarray:
     """
     bits = max(int(keys.size - 1).bit_length(), 1)
     if keys.size and int(keys.max()) < 1 << (62 - bits):
-        packed = np.sort((keys << bits) | np.arange(keys.size))
+        packed = (keys << bits) | np.arange(keys.size)
+        packed.sort()
         return packed & ((1 << bits) - 1)
     return np.argsort(keys)
 
@@ -185,8 +186,8 @@ def _node_ids(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     if size <= 4 * keys.size + 4096:  # dense look-up table: two passes, no sort
         seen = np.zeros(size, dtype=bool)
         seen[keys] = True
-        uniq = np.flatnonzero(seen)
-        rank = np.cumsum(seen, dtype=np.intp)
+        uniq = seen.nonzero()[0]
+        rank = seen.cumsum(dtype=np.intp)
         return uniq, rank[keys] - 1
     uniq, inv = np.unique(keys, return_inverse=True)
     return uniq, inv
@@ -212,8 +213,8 @@ def _build(rows: np.ndarray, cols: np.ndarray) -> list[_Stage]:
         for i in range(1, r):
             ok &= comp[i][None, :] <= nodes[i][:, None]
         deg = ok.sum(axis=1)
-        ni = np.repeat(np.arange(deg.size), deg)  # np.nonzero on 2-D is several times slower
-        ci = np.flatnonzero(ok) - ni * ok.shape[1]
+        ni = np.arange(deg.size).repeat(deg)  # np.nonzero on 2-D is several times slower
+        ci = ok.ravel().nonzero()[0] - ni * ok.shape[1]
         child = sort_coordinates([nodes[i][ni] - comp[i][ci] for i in range(r)])
         remaining -= int(cols[k])
         if r == 1:  # pragma: no cover - a 1-row table never reaches the network
@@ -228,7 +229,7 @@ def _build(rows: np.ndarray, cols: np.ndarray) -> list[_Stage]:
                 f"`table` of `fisher_exact` leads to more than {MAX_NODES:,} network nodes at "
                 "one stage; the exact test is too costly. Use `chi_square` or pool categories.")
         st.ptr = np.zeros(deg.size + 1, dtype=np.intp)
-        np.cumsum(deg, out=st.ptr[1:])
+        deg.cumsum(out=st.ptr[1:])
         st.tnode, st.child, st.logw = ni, cid, logw[ci]
         nxt = [(uniq // radix[i]) % base for i in range(r - 1)]
         nxt.append(remaining - sum(nxt) if nxt else np.full(uniq.size, remaining))
@@ -288,8 +289,8 @@ def _last_two_columns(st: _Stage, vals: np.ndarray, node: np.ndarray, past: np.n
     flat = tnode * (dmax + 1) + (np.arange(tnode.size) - ptr[tnode]) + 1
     mat = np.zeros(nn * (dmax + 1))
     mat[flat] = np.exp(vals[order] - top[tnode])
-    csum = np.cumsum(mat.reshape(nn, dmax + 1), axis=1).reshape(-1)  # column 0 is the empty sum
-    qb = np.clip(np.rint((thr - past - vmin) * _MERGE), -1, span - 2).astype(np.int64) + 1
+    csum = mat.reshape(nn, dmax + 1).cumsum(axis=1).reshape(-1)  # column 0 is the empty sum
+    qb = np.rint((thr - past - vmin) * _MERGE).clip(-1, span - 2).astype(np.int64) + 1
     qk = qb + node * span
     qo = argsort_keys(qk)  # searchsorted is several times faster on sorted queries
     node, past, mult = node[qo], past[qo], mult[qo]
@@ -363,8 +364,8 @@ def fisher_rxc_network(m: np.ndarray, log_tol: float = FEXACT_TOL) -> tuple[floa
             raise OncotrialValueError(
                 f"`table` of `fisher_exact` needs more than {MAX_LIVE:,} live paths in the "
                 "network; the exact test is too costly. Use `chi_square` or pool categories.")
-        src = np.repeat(np.arange(node.size), deg)
-        tr = np.arange(tot) + np.repeat(start - (np.cumsum(deg) - deg), deg)
+        src = np.arange(node.size).repeat(deg)
+        tr = np.arange(tot) + (start - (deg.cumsum() - deg)).repeat(deg)
         cnode = st.child[tr]
         cpast = past[src] + st.logw[tr]
         cmult = mult[src]
@@ -389,7 +390,7 @@ def fisher_rxc_network(m: np.ndarray, log_tol: float = FEXACT_TOL) -> tuple[floa
             brk = np.empty(qs.size, dtype=bool)
             brk[0] = True
             brk[1:] = (qs[1:] != qs[:-1]) | (ns[1:] != ns[:-1])
-        starts = np.flatnonzero(brk)
+        starts = brk.nonzero()[0]
         first = order[starts]
         node, past = cnode[first], cpast[first]
         mult = np.add.reduceat(cmult[order], starts)

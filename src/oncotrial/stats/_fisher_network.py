@@ -187,8 +187,9 @@ def _node_ids(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
         seen = np.zeros(size, dtype=bool)
         seen[keys] = True
         uniq = seen.nonzero()[0]
-        rank = seen.cumsum(dtype=np.intp)
-        return uniq, rank[keys] - 1
+        rank = np.empty(size, dtype=np.intp)
+        rank[uniq] = np.arange(uniq.size)
+        return uniq, rank[keys]
     uniq, inv = np.unique(keys, return_inverse=True)
     return uniq, inv
 

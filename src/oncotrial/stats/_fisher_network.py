@@ -36,14 +36,15 @@ probability of one table, ``P(T) = K prod_j w(x_j)``.
 
 Speed and its limit
 -------------------
-On the three tables of ../shared/BENCHMARKS.md (3 x 4 N = 70, 2 x 8 N = 120, 5 x 5 N = 30) the
-work is a few thousand to ~15,000 transitions or live paths, which numpy does in microseconds;
-what remains is the fixed cost of roughly 10-40 numpy calls per stage (about 1-2 microseconds
-each, plus Python between them). A 2 x 8 table has 8 stages, so some 150 calls, i.e. a floor
-of ~0.15-0.25 ms before any arithmetic, against R's 0.1 ms for the whole ``fisher.test``
-(FEXACT's C loop has no per-call cost). Reaching R there would need compiled code (numba or a
-C extension), which the project does not take on for one test. ``docs/stats.md`` has the
-measured ratios.
+On the three tables of ../shared/BENCHMARKS.md (3 x 4 N = 70, 2 x 8 N = 120, 5 x 5 N = 30; golden
+tables 3 x 4 N = 71, 2 x 8 N = 119, 5 x 5 N = 28) the work is a few thousand to ~15,000 moves or
+live paths, which numpy does in microseconds; what remains is the fixed cost of some 30-40
+numpy calls per stage (about 1-2 microseconds each, plus Python between them). Measured in one
+run with R (``benchmarks/bench_fisher.py``, docs/stats.md), 3 x 4 takes ~0.2x R's time and
+2 x 8 and 5 x 5 0.6-1.1x, i.e. within noise of R: an 8-column table has a floor of roughly
+0.2-0.3 ms before any arithmetic, where FEXACT is one C loop. Going below that needs compiled
+code (numba or a C extension), which the project does not take on for one test. The
+BENCHMARKS.md anchors (0.4, 0.1, 0.8 ms) are far below R's own time on these tables here.
 """
 
 from __future__ import annotations

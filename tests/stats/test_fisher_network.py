@@ -158,3 +158,14 @@ def test_fisher_network_9_log_factorials_grow():
     assert lf.size > 5000
     assert lf[4000] == pytest.approx(sum(np.log(np.arange(1, 4001))), rel=1e-12)
 
+
+
+@pytest.mark.parametrize("tab", [[[1, 2, 3], [2, 1, 4], [3, 0, 2]],
+                                 [[2, 0, 5, 1, 3], [0, 4, 1, 6, 2], [3, 2, 0, 1, 5]],
+                                 [[0, 0, 4, 2, 1], [9, 1, 1, 0, 3], [0, 3, 0, 0, 1], [2, 0, 7, 4, 2]]])
+def test_fisher_network_10_path_by_path_fallback_agrees(tab, monkeypatch):
+    # the fallback used when value ranges are too wide for integer keys gives the same sum
+    m = np.array(tab)
+    fast = fisher_rxc_network(m)[0]
+    monkeypatch.setattr(fn, "_last_two_columns", fn._last_two_columns_slow)
+    assert fisher_rxc_network(m)[0] == pytest.approx(fast, rel=1e-12)

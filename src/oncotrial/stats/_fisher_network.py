@@ -302,7 +302,7 @@ def _last_two_columns(st: _Stage, vals: np.ndarray, node: np.ndarray, past: np.n
 
 
 def _last_two_columns_slow(st: _Stage, vals: np.ndarray, node: np.ndarray, past: np.ndarray,
-                           mult: np.ndarray, thr: float) -> float:  # pragma: no cover
+                           mult: np.ndarray, thr: float) -> float:
     """Path by path version of :func:`_last_two_columns` (for value ranges too wide to key)."""
     total = 0.0
     for u, a, w in zip(node.tolist(), past.tolist(), mult.tolist(), strict=True):

@@ -85,8 +85,15 @@ def _rows(d):
 def test_simulate_cli_6_landmark_piecewise_and_cure_laws_are_the_api_laws():
     import math
 
-    from oncotrial.design import (CureFraction, Dropout, Exponential, LandmarkTrial, PiecewiseExponential,
-                                  landmark_survival_design, simulate)
+    from oncotrial.design import (
+        CureFraction,
+        Dropout,
+        Exponential,
+        LandmarkTrial,
+        PiecewiseExponential,
+        landmark_survival_design,
+        simulate,
+    )
 
     common = ["landmark", "--s0", "0.5", "--s1", "0.72", "--n", "30", "--ramp", "6", "--true-s", "0.5",
               "--n-sim", "3000", "--seed", "2"]

@@ -147,6 +147,15 @@ def _local(tasks: list[Task], workers: int) -> Iterator[tuple[int, int, int, Mom
 #: Dask tasks per worker thread (see :func:`_dask`)
 BATCHES_PER_THREAD = 4
 
+#: Dask settings of the LocalCluster that :func:`simulate` starts (docs/simulate.md gives the
+#: environment variables for a cluster of your own). ``worker-saturation: inf``: the scheduler
+#: sends every batch to the workers at once instead of one more each time a worker reports back
+#: (a round trip per task, slow on a loaded machine); the batches are few and equally heavy.
+#: ``profile.enabled: False``: no statistical profiler thread waking every 10 ms in each worker
+#: to take the GIL from the computation (about 10 % of a worker's CPU time on a binary run).
+LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.worker-saturation": float("inf"),
+                        "distributed.worker.profile.enabled": False}
+
 
 def _dask(tasks: list[Task], workers: int, scheduler: Any) -> Iterator[tuple[int, int, int, Moments]]:
     try:
@@ -159,10 +168,7 @@ def _dask(tasks: list[Task], workers: int, scheduler: Any) -> Iterator[tuple[int
     if scheduler is None:
         import dask
 
-        # worker-saturation inf: the scheduler sends every batch to the workers at once instead
-        # of one more each time a worker reports back (a round trip per task that a loaded
-        # machine makes slow); the batches are few and all equally heavy.
-        with dask.config.set({"distributed.scheduler.worker-saturation": float("inf")}):
+        with dask.config.set(LOCAL_CLUSTER_CONFIG):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    host="127.0.0.1", dashboard_address="127.0.0.1:0")
         client = Client(cluster)

@@ -158,3 +158,14 @@ def test_simulate_cli_8_law_and_dropout_errors_name_the_option_and_the_remedy():
         res = runner.invoke(app, ["design", "simulate", *args, "--n-sim", "10", "--no-progress"])
         assert res.exit_code == 2, (args, res.output)
         assert msg in res.output, (args, res.output)
+
+
+def test_simulate_cli_9_progress_bar_on_request_same_numbers():
+    args = ["design", "simulate", "landmark", "--law", "weibull", "--shape", "1.5", "--n-sim", "3000",
+            "--seed", "4", "--json"]
+    with_bar = runner.invoke(app, [*args, "--progress"])
+    without = runner.invoke(app, [*args, "--no-progress"])
+    assert with_bar.exit_code == 0 and without.exit_code == 0
+    assert "simulating 2 scenario(s)" in with_bar.output and "6000/6000 trials" in with_bar.output
+    assert "simulating" not in without.output
+    assert _rows(json.loads(with_bar.output[with_bar.output.index("{"):])) == _rows(json.loads(without.output))

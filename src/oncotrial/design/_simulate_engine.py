@@ -182,14 +182,17 @@ def _dask(tasks: list[Task], workers: int, scheduler: Any) -> Iterator[tuple[int
         # A few batches per worker thread rather than one Dask task per chunk: the scheduler
         # (a thread of this process on a LocalCluster, competing with the workers for the
         # cores) handles ~BATCHES_PER_THREAD x threads tasks instead of thousands, each task
-        # returns only its chunks' sums, and with_results=True fetches results as they finish
-        # without one round trip per future; several batches per thread keep slow workers
+        # returns only its chunks' sums; several batches per thread keep slow workers
         # from holding the run up.
         threads = sum(client.nthreads().values()) or workers
         groups = batches(tasks, BATCHES_PER_THREAD * threads)
         futs = client.map(run_tasks, groups, pure=False)
-        for _f, res in as_completed(futs, with_results=True):
-            yield from res
+        # one gather per group of finished futures (not one round trip per future); not
+        # as_completed(with_results=True), whose concurrent per-future fetches tripped a
+        # tornado stream assertion and hung under load (distributed 2026.8)
+        for done in as_completed(futs).batches():
+            for res in client.gather(done):
+                yield from res
     finally:
         for obj in own:
             obj.close()

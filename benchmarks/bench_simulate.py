@@ -16,9 +16,10 @@ runs after a warm-up.
 
 Dask: a 1-worker and a 2-worker LocalCluster (single-threaded worker processes, as
 ``simulate(backend='dask')`` starts them) are both kept up, and the 10^7-trial run alternates
-between them, so that both see the same machine load; the ratio of the median wall times is
-the measurement, and the CPU time of the busiest worker shows how evenly the work splits. The
-cluster start-up is excluded (paid once per session).
+between them and the same run in this process without Dask, so that all see the same machine
+load; the ratio of the median wall times is the measurement, and the CPU time of the busiest
+worker shows how evenly the work splits. The cluster start-up is excluded (paid once per
+session).
 Run: ``python benchmarks/bench_simulate.py [--quick]``.
 """
 
@@ -115,7 +116,11 @@ def _dask(design, n_sim: int) -> None:
         for w in (1, 2):   # warm-up: imports on the workers
             simulate(design, [0.1], n_sim=500_000, seed=1, backend="dask", scheduler=clients[w])
         load0 = _load()
+        local: list[float] = []
         for _ in range(DASK_REPEATS):
+            t0 = time.perf_counter()   # the same run in this process (no Dask), same load
+            simulate(design, [0.1], n_sim=n_sim, seed=1)
+            local.append(time.perf_counter() - t0)
             for w in (1, 2):   # alternate, so both see the same load
                 c0 = clients[w].run(time.process_time)
                 t0 = time.perf_counter()
@@ -135,11 +140,13 @@ def _dask(design, n_sim: int) -> None:
     for w in (1, 2):
         print(f"  {w} worker(s): wall median {med[w]:.3f} s (min {min(walls[w]):.3f}, max {max(walls[w]):.3f}), "
               f"busiest worker CPU median {cpu[w]:.3f} s")
+    print(f"  in-process (no Dask): wall median {statistics.median(local):.3f} s (min {min(local):.3f})")
     print(f"  2 workers vs 1: median wall {speed:.2f}x, best wall {best:.2f}x, busiest-worker CPU "
           f"{cpu[1] / cpu[2]:.2f}x; {load0} before, {load1} after")
     report_target(f"simulate: Dask LocalCluster 2 workers vs 1, {n_sim:.0e}-trial binary run (median wall)",
                   speed, 1.7, unit="x", higher_is_better=True,
                   anchors=f"best-of-{DASK_REPEATS} wall {best:.2f}x; busiest-worker CPU {cpu[1] / cpu[2]:.2f}x; "
+                          f"1 worker {med[1]:.2f} s vs in-process {statistics.median(local):.2f} s; "
                           f"{load0} before, {load1} after",
                   why="2 cores shared with other jobs: two workers cannot get twice one worker's CPU share "
                       "while other processes are runnable (CPU split shows the work divides evenly)")

@@ -56,6 +56,16 @@ def _load() -> str:
         return f"{os.cpu_count()} cores"
 
 
+def _busy_cpu_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy (``/proc/stat``; None where unavailable)."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return None
+    return (sum(v[:8]) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
 def main() -> None:
     scale = 0.2 if QUICK else 1.0
     cases = [
@@ -113,6 +123,7 @@ def _dask(design, n_sim: int) -> None:
     try:
         walls: dict[int, list[float]] = {1: [], 2: []}
         busiest: dict[int, list[float]] = {1: [], 2: []}
+        others: dict[int, list[float]] = {1: [], 2: []}
         for w in (1, 2):   # warm-up: imports on the workers
             simulate(design, [0.1], n_sim=500_000, seed=1, backend="dask", scheduler=clients[w])
         load0 = _load()
@@ -123,11 +134,18 @@ def _dask(design, n_sim: int) -> None:
             local.append(time.perf_counter() - t0)
             for w in (1, 2):   # alternate, so both see the same load
                 c0 = clients[w].run(time.process_time)
+                m0, p0 = _busy_cpu_seconds(), time.process_time()
                 t0 = time.perf_counter()
                 simulate(design, [0.1], n_sim=n_sim, seed=1, backend="dask", scheduler=clients[w])
                 walls[w].append(time.perf_counter() - t0)
+                m1, p1 = _busy_cpu_seconds(), time.process_time()
                 c1 = clients[w].run(time.process_time)
                 busiest[w].append(max(c1[k] - c0[k] for k in c0))
+                if m0 is not None and m1 is not None:
+                    # cores kept busy by other jobs meanwhile: machine busy time minus this
+                    # process (client + scheduler) and the workers
+                    ours = (p1 - p0) + sum(c1[k] - c0[k] for k in c0)
+                    others[w].append(max(m1 - m0 - ours, 0.0) / walls[w][-1])
         load1 = _load()
     finally:
         for w in (1, 2):
@@ -140,6 +158,9 @@ def _dask(design, n_sim: int) -> None:
     for w in (1, 2):
         print(f"  {w} worker(s): wall median {med[w]:.3f} s (min {min(walls[w]):.3f}, max {max(walls[w]):.3f}), "
               f"busiest worker CPU median {cpu[w]:.3f} s")
+    if others[2]:
+        print(f"  cores busy with other jobs during the runs (median): {statistics.median(others[1]):.2f} "
+              f"(1 worker), {statistics.median(others[2]):.2f} (2 workers) of {os.cpu_count()}")
     print(f"  in-process (no Dask): wall median {statistics.median(local):.3f} s (min {min(local):.3f})")
     print(f"  2 workers vs 1: median wall {speed:.2f}x, best wall {best:.2f}x, busiest-worker CPU "
           f"{cpu[1] / cpu[2]:.2f}x; {load0} before, {load1} after")
@@ -147,7 +168,9 @@ def _dask(design, n_sim: int) -> None:
                   speed, 1.7, unit="x", higher_is_better=True,
                   anchors=f"best-of-{DASK_REPEATS} wall {best:.2f}x; busiest-worker CPU {cpu[1] / cpu[2]:.2f}x; "
                           f"1 worker {med[1]:.2f} s vs in-process {statistics.median(local):.2f} s; "
-                          f"{load0} before, {load1} after",
+                          + (f"other jobs kept {statistics.median(others[2]):.2f} of {os.cpu_count()} cores "
+                             "busy during the 2-worker runs; " if others[2] else "")
+                          + f"{load0} before, {load1} after",
                   why="2 cores shared with other jobs: two workers cannot get twice one worker's CPU share "
                       "while other processes are runnable (CPU split shows the work divides evenly)")
 

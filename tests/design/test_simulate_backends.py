@@ -72,3 +72,45 @@ def test_simulate_backends_4_local_cluster_started_for_you():
     a = simulate(design, scen, n_sim=20_000, seed=5, chunk_size=chunk, backend="dask", workers=1)
     b = simulate(design, scen, n_sim=20_000, seed=5, chunk_size=chunk)
     pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+
+
+def _cases_new_options():
+    from oncotrial.design import CureFraction, Dropout, Exponential, PiecewiseExponential, TwoArmScenario, Weibull
+
+    ctrl = Weibull.from_median(1.3, 12.0)
+    landmark = LandmarkTrial(n=30, s0=0.5, landmark=12, accrual=Accrual(18, ramp=6), followup=6,
+                             dropout=Dropout.from_proportion(0.1, by=12))
+    two_arm = TwoArmTrial(n=90, accrual=Accrual(12, ramp=3), ratio=2.0, events=60, looks=(0.5,),
+                          futility=(0.0,), test="cox", dropout=Dropout(0.01), control=ctrl)
+    return [
+        (landmark, {"piecewise": PiecewiseExponential((6.0,), (0.08, 0.04)),
+                    "cure": CureFraction(0.3, Exponential(0.1))}, 2_000, 700),
+        (two_arm, {"crossing": TwoArmScenario(ctrl, (1.4, 0.6), (4.0,)),
+                   "delayed": TwoArmScenario(ctrl, (1.0, 0.6), (4.0,))}, 600, 250),
+    ]
+
+
+def test_simulate_backends_5_new_options_local_pool_and_dask_identical(client):
+    # piecewise / cure-fraction laws, ramp-up accrual, dropout, 2:1 allocation, crossing hazards,
+    # Cox with a futility interim: the same numbers in-process, on 2 processes and on Dask
+    for design, scen, n_sim, chunk in _cases_new_options():
+        ref = simulate(design, scen, n_sim=n_sim, seed=77, chunk_size=chunk)
+        pool = simulate(design, scen, n_sim=n_sim, seed=77, chunk_size=chunk, workers=2)
+        dask = simulate(design, scen, n_sim=n_sim, seed=77, chunk_size=chunk, backend="dask",
+                        scheduler=client)
+        pd.testing.assert_frame_equal(ref.table, pool.table, check_exact=True)
+        pd.testing.assert_frame_equal(ref.table, dask.table, check_exact=True)
+        assert ref.table["estimate"].notna().all()
+
+
+def test_simulate_backends_6_batching_does_not_change_numbers(client, monkeypatch):
+    # Dask runs several chunks per task; the number of batches must not matter
+    from oncotrial.design import _simulate_engine
+
+    design, scen, n_sim, chunk = _cases()[0]
+    ref = simulate(design, scen, n_sim=n_sim, seed=9, chunk_size=chunk)
+    for per_thread in (1, 100):
+        monkeypatch.setattr(_simulate_engine, "BATCHES_PER_THREAD", per_thread)
+        got = simulate(design, scen, n_sim=n_sim, seed=9, chunk_size=chunk, backend="dask", scheduler=client)
+        pd.testing.assert_frame_equal(ref.table, got.table, check_exact=True)
+    assert [len(b) for b in _simulate_engine.batches(list(range(18)), 4)] == [5, 5, 5, 3]

@@ -80,6 +80,27 @@ def run_task(task: Task) -> tuple[int, int, int, Moments]:
     return task.s, task.c, task.n, out
 
 
+def run_tasks(tasks: list[Task]) -> list[tuple[int, int, int, Moments]]:
+    """Run a batch of chunks in one call: one Dask task, one small list of sums back."""
+    return [run_task(t) for t in tasks]
+
+
+def batches(tasks: list[Task], n_batches: int) -> list[list[Task]]:
+    """Cut the task list into at most ``n_batches`` contiguous batches of near-equal length.
+
+    Batching changes only how chunks travel to the workers, never a chunk's stream or size,
+    so the numbers do not depend on it.
+
+    Examples
+    --------
+    >>> [len(b) for b in batches(list(range(10)), 4)]
+    [3, 3, 3, 1]
+    """
+    k = max(1, min(len(tasks), n_batches))
+    size = -(-len(tasks) // k)
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+
+
 def plan(n_scenarios: int, n_sim: int, chunk_size: int, spec: Any, scenarios: list[Any],
          seed: int) -> list[Task]:
     """Cut every scenario into chunks of ``chunk_size`` trials (the last one may be shorter).
@@ -123,6 +144,19 @@ def _local(tasks: list[Task], workers: int) -> Iterator[tuple[int, int, int, Mom
             yield f.result()
 
 
+#: Dask tasks per worker thread (see :func:`_dask`)
+BATCHES_PER_THREAD = 4
+
+#: Dask settings of the LocalCluster that :func:`simulate` starts (docs/simulate.md gives the
+#: environment variables for a cluster of your own). ``worker-saturation: inf``: the scheduler
+#: sends every batch to the workers at once instead of one more each time a worker reports back
+#: (a round trip per task, slow on a loaded machine); the batches are few and equally heavy.
+#: ``profile.enabled: False``: no statistical profiler thread waking every 10 ms in each worker
+#: to take the GIL from the computation (about 10 % of a worker's CPU time on a binary run).
+LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.worker-saturation": float("inf"),
+                        "distributed.worker.profile.enabled": False}
+
+
 def _dask(tasks: list[Task], workers: int, scheduler: Any) -> Iterator[tuple[int, int, int, Moments]]:
     try:
         from distributed import Client, LocalCluster, as_completed
@@ -132,8 +166,11 @@ def _dask(tasks: list[Task], workers: int, scheduler: Any) -> Iterator[tuple[int
             "'dask'. Install the extra: pip install 'oncotrial[cluster]'.") from None
     own: list[Any] = []
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address="127.0.0.1:0")
+        import dask
+
+        with dask.config.set(LOCAL_CLUSTER_CONFIG):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address="127.0.0.1:0")
         client = Client(cluster)
         own = [client, cluster]
     elif isinstance(scheduler, str):
@@ -142,9 +179,20 @@ def _dask(tasks: list[Task], workers: int, scheduler: Any) -> Iterator[tuple[int
     else:
         client = scheduler
     try:
-        futs = client.map(run_task, tasks, pure=False)
-        for f in as_completed(futs):
-            yield f.result()
+        # A few batches per worker thread rather than one Dask task per chunk: the scheduler
+        # (a thread of this process on a LocalCluster, competing with the workers for the
+        # cores) handles ~BATCHES_PER_THREAD x threads tasks instead of thousands, each task
+        # returns only its chunks' sums; several batches per thread keep slow workers
+        # from holding the run up.
+        threads = sum(client.nthreads().values()) or workers
+        groups = batches(tasks, BATCHES_PER_THREAD * threads)
+        futs = client.map(run_tasks, groups, pure=False)
+        # one gather per group of finished futures (not one round trip per future); not
+        # as_completed(with_results=True), whose concurrent per-future fetches tripped a
+        # tornado stream assertion and hung under load (distributed 2026.8)
+        for done in as_completed(futs).batches():
+            for res in client.gather(done):
+                yield from res
     finally:
         for obj in own:
             obj.close()

@@ -43,7 +43,8 @@ def test_simulate_forms_2_defaults_are_the_cli_defaults() -> None:
         default = f.default if f.kind != "select" else {"true": True, "false": False}.get(f.default, f.default)
         if name == "sides":
             default = int(default)
-        if name in ("rates", "looks", "true_s", "hr", "info", "efficacy", "futility"):
+        if name in ("rates", "looks", "true_s", "hr", "info", "efficacy", "futility", "breaks",
+                        "relative_hazards"):
             default = default or None
         assert default == cli, name
     assert params["n_sim"].default == 10_000 and APP_DEFAULT_N_SIM == 2_000  # smaller in the app, on purpose

@@ -39,6 +39,7 @@ KIND_OF = {d: kind for kind, ds in SIM_DESIGNS.items() for d in ds}
 #: comma-separated inputs: name -> (whole numbers?, example)
 SIM_LISTS: dict[str, tuple[bool, str]] = {
     "rates": (False, "0.2,0.3,0.4"), "looks": (True, "10,20,30"), "true_s": (False, "0.5,0.72"),
+    "breaks": (False, "6,12"), "relative_hazards": (False, "1,0.5"),
     "hr": (False, "1,0.8,0.7"), "info": (False, "0.5"), "efficacy": (False, "2.797,1.977"),
     "futility": (False, "0"),
 }
@@ -70,9 +71,16 @@ SIM_FIELDS: tuple[Field, ...] = (
     Field("transform", "transformation whose n is enrolled", "log-log", "select", choices=_transforms()),
     Field("true_s", "true S(landmark) values to simulate (proportions, comma-separated; empty = S0,S1)",
           "", "text"),
-    Field("law", "law of the event times", "exponential", "select", choices=("exponential", "weibull")),
+    Field("law", "law of the event times (landmark; two-arm control arm)", "exponential", "select",
+          choices=("exponential", "weibull", "piecewise", "cure")),
     Field("shape", "Weibull shape (> 1: rising hazard)", 1.0, step=0.1),
-    Field("dropout", "proportion lost to follow-up by the landmark (proportion)", 0.0, step=0.01),
+    Field("breaks", "piecewise law: times where the hazard changes (months, comma-separated)",
+          "", "text"),
+    Field("relative_hazards", "piecewise law: relative hazard of each piece (one more than the "
+          "breaks, comma-separated)", "", "text"),
+    Field("cure", "cure law: cured proportion (proportion)", None, step=0.01, optional=True),
+    Field("dropout", "proportion lost to follow-up (landmark: by the landmark; two-arm: by the "
+          "dropout time) (proportion)", 0.0, step=0.01),
     # survival, both kinds
     Field("n", "patients (empty = the design's n)", None, "int", 1, optional=True),
     Field("accrual", "accrual duration (months)", 18.0, step=1),
@@ -96,6 +104,10 @@ SIM_FIELDS: tuple[Field, ...] = (
     Field("test", "test of each analysis", "logrank", "select", choices=("logrank", "cox")),
     Field("delay", "delayed effect: HR = 1 before this time (months; 0 = proportional hazards)", 0.0,
           step=1),
+    Field("early_hr", "hazard ratio before the delay (1: delayed effect; > 1: crossing hazards)",
+          1.0, step=0.05),
+    Field("dropout_by", "two-arm: time by which the dropout proportion is lost (months)", 12.0,
+          step=1),
     Field("dropout_rate", "exponential dropout hazard (per month)", 0.0, step=0.005),
 )
 FIELDS_BY_NAME = {f.name: f for f in SIM_FIELDS}
@@ -117,9 +129,18 @@ def applies(design: str) -> tuple[str, ...]:
 
 
 def visible_fields(design: str, law: str = "exponential") -> tuple[str, ...]:
-    """The inputs shown for ``design`` (``shape`` only with the Weibull law, as the CLI refuses it
-    otherwise)."""
-    return tuple(n for n in applies(design) if n != "shape" or law == "weibull")
+    """The inputs shown for ``design``: a law's own inputs (``shape``, ``breaks``, ...) only with
+    that law, as the CLI refuses them otherwise (``LAW_OPTIONS`` of the CLI).
+
+    Examples
+    --------
+    >>> [n for n in visible_fields("landmark", "piecewise") if n in ("shape", "breaks", "cure")]
+    ['breaks']
+    """
+    from oncotrial.design._simulate_cli import LAW_OPTIONS
+
+    other = {n for lw, names in LAW_OPTIONS.items() if lw != law for n in names}
+    return tuple(n for n in applies(design) if n not in other)
 
 
 def coerce_sim(raw: Mapping[str, Any]) -> dict[str, Any]:

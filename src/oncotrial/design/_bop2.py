@@ -28,8 +28,19 @@ __all__ = ["Bop2Design", "bop2_design"]
 def _search(looks: np.ndarray, fut: np.ndarray, eff: np.ndarray, p0: float, p1: float,
             progress: Callable[[float], None] | None, time_budget: float | None,
             func: str) -> tuple[dict, dict]:
-    """Exact OCs of every grid design at p0 and p1, in blocks (progress, time budget)."""
+    """Exact OCs of every grid design at p0 and p1, in blocks (progress, time budget).
+
+    Many ``(lambda, gamma)`` pairs give the same integer boundaries (a 500 x 301 grid with
+    20 looks has a few thousand distinct designs among 150,500), and the OCs depend on the
+    boundaries only: the recursion runs once per distinct design (rows of ``forward_oc``
+    are independent, so each value is bit-for-bit what the whole grid would give) and is
+    mapped back to the grid (issue 21). Progress and the time budget count distinct designs.
+    """
     t0 = time.perf_counter()
+    uniq, inverse = np.unique(np.hstack([fut, eff]), axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    k_looks = fut.shape[1]
+    fut, eff = uniq[:, :k_looks], uniq[:, k_looks:]
     blocks = np.array_split(np.arange(fut.shape[0]), min(20, fut.shape[0]))
     parts: list[tuple[dict, dict]] = []
     for i, idx in enumerate(blocks):
@@ -46,8 +57,8 @@ def _search(looks: np.ndarray, fut: np.ndarray, eff: np.ndarray, p0: float, p1: 
                 f"{spent / done:.0f} s). Use fewer looks, a coarser lam_grid/gamma_grid, a "
                 "smaller nmax, or a larger time_budget.")
     keys = ("reject", "pet", "en", "stop_fut", "by_look")
-    return tuple({k: np.concatenate([p[j][k] for p in parts]) for k in keys}  # type: ignore[return-value]
-                 for j in (0, 1))
+    return tuple({k: np.concatenate([p[j][k] for p in parts])[inverse]  # type: ignore[return-value]
+                  for k in keys} for j in (0, 1))
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -37,10 +37,8 @@ def _search(looks: np.ndarray, fut: np.ndarray, eff: np.ndarray, p0: float, p1: 
     mapped back to the grid (issue 21). Progress and the time budget count distinct designs.
     """
     t0 = time.perf_counter()
-    uniq, inverse = np.unique(np.hstack([fut, eff]), axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    k_looks = fut.shape[1]
-    fut, eff = uniq[:, :k_looks], uniq[:, k_looks:]
+    first, inverse = _distinct_rows(fut, eff)
+    fut, eff = fut[first], eff[first]
     blocks = np.array_split(np.arange(fut.shape[0]), min(20, fut.shape[0]))
     parts: list[tuple[dict, dict]] = []
     for i, idx in enumerate(blocks):
@@ -59,6 +57,24 @@ def _search(looks: np.ndarray, fut: np.ndarray, eff: np.ndarray, p0: float, p1: 
     keys = ("reject", "pet", "en", "stop_fut", "by_look")
     return tuple({k: np.concatenate([p[j][k] for p in parts])[inverse]  # type: ignore[return-value]
                   for k in keys} for j in (0, 1))
+
+
+def _distinct_rows(fut: np.ndarray, eff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the distinct ``(fut, eff)`` rows and, per row, the index of its distinct row.
+
+    Rows are grouped by a 64-bit multiplicative hash (a 1-D sort: milliseconds, where
+    ``np.unique(axis=0)`` sorts row records in seconds); the grouping is then checked row
+    by row and, should two different rows ever share a hash, redone exactly.
+    """
+    rows = np.hstack([fut, eff]).astype(np.uint64)
+    mult = np.random.default_rng(21).integers(1, 2**63, size=rows.shape[1], dtype=np.uint64) | 1
+    key = (rows * mult).sum(axis=1, dtype=np.uint64)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if not np.array_equal(rows[first][inverse], rows):  # a hash collision: group exactly
+        _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    return first, inverse
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -25,12 +25,18 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 import typer.main
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    import click
+
+# click's Command as typer uses it (newer typer vendors its own click: importing the real one
+# would cost start-up time and give a class typer does not use)
+_Command: type = next(c for c in TyperGroup.__mro__ if c.__name__ == "Command")
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_ANALYSIS, EXIT_IO, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
 _STATE = {"debug": False}
@@ -120,7 +126,7 @@ class _LazyGroup(TyperGroup):
 
     @staticmethod
     def _stand_in(name: str) -> click.Command:
-        stand_in = click.Command(name)
+        stand_in = _Command(name)
         stand_in.help = _LAZY_COMMANDS[name][1]
         return stand_in
 

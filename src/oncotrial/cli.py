@@ -29,14 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 import typer.main
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
     import click
 
-# click's Command as typer uses it (newer typer vendors its own click: importing the real one
-# would cost start-up time and give a class typer does not use)
-_Command: type = next(c for c in TyperGroup.__mro__ if c.__name__ == "Command")
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_ANALYSIS, EXIT_IO, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
 _STATE = {"debug": False}
@@ -107,7 +104,7 @@ class _LazyGroup(TyperGroup):
     """The top-level group: sub-commands are imported when used, listed from ``_LAZY_COMMANDS``.
 
     While the group's own help is printed, commands not yet imported are stood in for by
-    light ``click.Command`` objects that carry the same name and help paragraph, so the
+    light ``TyperCommand`` objects that carry the same name and help paragraph, so the
     listing is the one the imported commands would give.
     """
 
@@ -126,7 +123,7 @@ class _LazyGroup(TyperGroup):
 
     @staticmethod
     def _stand_in(name: str) -> click.Command:
-        stand_in = _Command(name)
+        stand_in = TyperCommand(name)  # typer's class: newer typer vendors its own click
         stand_in.help = _LAZY_COMMANDS[name][1]
         return stand_in
 

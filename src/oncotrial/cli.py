@@ -25,11 +25,15 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
-from oncotrial import __version__
+if TYPE_CHECKING:
+    import click
+
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_ANALYSIS, EXIT_IO, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
 _STATE = {"debug": False}
@@ -38,15 +42,7 @@ _STATE = {"debug": False}
 def _env_debug() -> bool:
     return os.environ.get("ONCOTRIAL_DEBUG", "") not in ("", "0")
 
-app = typer.Typer(
-    name="oncotrial",
-    help="Phase II oncology trial workbench: design, derive, analyse, report, evidence.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-# Packages that contribute commands, in the order they appear in --help.
+# Packages that contribute commands (each through ``register(app)``), in registration order.
 _COMMAND_MODULES: list[str] = [
     "oncotrial.design._cli",
     "oncotrial.io._cli",
@@ -58,9 +54,113 @@ _COMMAND_MODULES: list[str] = [
     "oncotrial.app._cli",
 ]
 
+# Every top-level command, in --help order: the module whose ``register`` adds it and the
+# first paragraph of its help (what ``oncotrial --help`` lists). The modules are imported only
+# when their command runs (or its own --help is asked for), so ``oncotrial --help`` and
+# ``oncotrial design ...`` start without pandas, scipy, matplotlib, dask or shiny (issue 21).
+# tests/cli/test_startup.py checks this table against the commands the modules register.
+_LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("oncotrial.io._cli",
+                 "Validate a study folder (template, SDTM or ADaM, recognised by itself); writes "
+                 "nothing."),
+    "template": ("oncotrial.io._cli",
+                 "Write the six empty template CSVs (header rows) into a new or empty FOLDER."),
+    "summary": ("oncotrial.io._cli",
+                "Read, validate and summarise a study folder (counts per cohort; no statistics)."),
+    "derive": ("oncotrial.derive._cli",
+               "Derive ADSL, ADRS (OVR/BOR/CBOR/...), ADTTE (OS/PFS/DOR/TTR), ADAE and the log."),
+    "twin": ("oncotrial.evidence.twins._cli",
+             "Write a synthetic patient-level trial that reproduces a publication (template "
+             "format)."),
+    "analyze": ("oncotrial.analysis._cli",
+                "Analyse a study: report.html, results.json, tables/, figures/, adam/, "
+                "manifest.json."),
+    "demo": ("oncotrial.analysis._cli",
+             "Generate the three bundled trial twins (REGOMUNE, NICE-NEC, TALENT), analyse each "
+             "and\nwrite OUT/index.html linking the three reports."),
+    "app": ("oncotrial.app._cli",
+            "Start the local web app: design calculators, study analysis and evidence in the "
+            "browser."),
+    "design": ("oncotrial.design._cli",
+               "Phase II trial designs with exact operating characteristics."),
+    "evidence": ("oncotrial.evidence._cli",
+                 "Published-trial records, meta-analysis and benchmarking."),
+    "stats": ("oncotrial.stats._cli",
+              "R-identical statistics: proportions, Kaplan-Meier, log-rank."),
+}
+
+
+def _load_commands(module_name: str) -> dict[str, click.Command]:
+    """The click commands that ``module_name``'s ``register`` adds, guarded, keyed by name."""
+    sub = typer.Typer()
+    importlib.import_module(module_name).register(sub)
+    _guard_all(sub)
+    commands = typer.main.get_group(sub).commands
+    return {n: c for n, c in commands.items()
+            if _LAZY_COMMANDS.get(n, (module_name,))[0] == module_name}
+
+
+class _LazyGroup(TyperGroup):
+    """The top-level group: sub-commands are imported when used, listed from ``_LAZY_COMMANDS``.
+
+    While the group's own help is printed, commands not yet imported are stood in for by
+    light ``TyperCommand`` objects that carry the same name and help paragraph, so the
+    listing is the one the imported commands would give.
+    """
+
+    _listing = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*_LAZY_COMMANDS, *(n for n in self.commands if n not in _LAZY_COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in _LAZY_COMMANDS:
+            return self.commands.get(cmd_name)
+        if self._listing:
+            return self._stand_in(cmd_name)
+        self.commands.update(_load_commands(_LAZY_COMMANDS[cmd_name][0]))
+        return self.commands.get(cmd_name)
+
+    @staticmethod
+    def _stand_in(name: str) -> click.Command:
+        stand_in = TyperCommand(name)  # typer's class: newer typer vendors its own click
+        stand_in.help = _LAZY_COMMANDS[name][1]
+        return stand_in
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, ...]:
+        if not args or args[0] in _LAZY_COMMANDS or args[0] in self.commands:
+            return super().resolve_command(ctx, args)
+        # an unknown name: typer suggests close matches among ``self.commands``
+        added = [n for n in _LAZY_COMMANDS if n not in self.commands]
+        self.commands.update({n: self._stand_in(n) for n in added})
+        try:
+            return super().resolve_command(ctx, args)
+        finally:
+            for n in added:
+                del self.commands[n]
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+app = typer.Typer(
+    name="oncotrial",
+    help="Phase II oncology trial workbench: design, derive, analyse, report, evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    cls=_LazyGroup,
+)
+
 
 def _version_callback(value: bool) -> None:
     if value:
+        from oncotrial import __version__
+
         typer.echo(f"oncotrial {__version__}")
         raise typer.Exit()
 
@@ -155,9 +255,18 @@ def _guard_all(typer_app: typer.Typer) -> None:
             _guard_all(group.typer_instance)
 
 
-for _mod in _COMMAND_MODULES:
-    importlib.import_module(_mod).register(app)
-_guard_all(app)
+def eager_app() -> typer.Typer:
+    """The whole command line with every module imported up front (the pre-issue-21 assembly).
+
+    For tests and tools that inspect all commands; ``app`` gives the same commands lazily.
+    """
+    full = typer.Typer(name="oncotrial", help=app.info.help, no_args_is_help=True,
+                       add_completion=False, pretty_exceptions_enable=False)
+    full.callback()(main)
+    for mod in _COMMAND_MODULES:
+        importlib.import_module(mod).register(full)
+    _guard_all(full)
+    return full
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,8 +7,19 @@ optionally, an efficacy boundary ``e_k`` (stop and declare promising if ``X_{n_k
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
-from scipy.stats import binom
+
+
+@lru_cache(maxsize=256)
+def _increment_pmf(m: int, p: float) -> np.ndarray:
+    """Binomial(m, p) pmf over 0..m (cached: a blocked search asks for the same few many times)."""
+    from scipy.stats import binom
+
+    out = binom.pmf(np.arange(m + 1), m, p)
+    out.setflags(write=False)
+    return out
 
 
 def forward_oc(looks: np.ndarray, fut: np.ndarray, eff: np.ndarray, p: float) -> dict[str, object]:
@@ -49,7 +60,7 @@ def forward_oc(looks: np.ndarray, fut: np.ndarray, eff: np.ndarray, p: float) ->
     for k, nk in enumerate(looks):
         m = nk - prev
         if m > 0:
-            inc = binom.pmf(np.arange(m + 1), m, p)
+            inc = _increment_pmf(int(m), float(p))
             new = np.zeros_like(state)
             for j in range(m + 1):  # convolution with the increment (m + 1 terms)
                 new[:, j:] += state[:, : nmax + 1 - j] * inc[j]

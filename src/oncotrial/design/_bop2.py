@@ -28,8 +28,17 @@ __all__ = ["Bop2Design", "bop2_design"]
 def _search(looks: np.ndarray, fut: np.ndarray, eff: np.ndarray, p0: float, p1: float,
             progress: Callable[[float], None] | None, time_budget: float | None,
             func: str) -> tuple[dict, dict]:
-    """Exact OCs of every grid design at p0 and p1, in blocks (progress, time budget)."""
+    """Exact OCs of every grid design at p0 and p1, in blocks (progress, time budget).
+
+    Many ``(lambda, gamma)`` pairs give the same integer boundaries (a 500 x 301 grid with
+    20 looks has a few thousand distinct designs among 150,500), and the OCs depend on the
+    boundaries only: the recursion runs once per distinct design (rows of ``forward_oc``
+    are independent, so each value is bit-for-bit what the whole grid would give) and is
+    mapped back to the grid (issue 21). Progress and the time budget count distinct designs.
+    """
     t0 = time.perf_counter()
+    first, inverse = _distinct_rows(fut, eff)
+    fut, eff = fut[first], eff[first]
     blocks = np.array_split(np.arange(fut.shape[0]), min(20, fut.shape[0]))
     parts: list[tuple[dict, dict]] = []
     for i, idx in enumerate(blocks):
@@ -46,8 +55,26 @@ def _search(looks: np.ndarray, fut: np.ndarray, eff: np.ndarray, p0: float, p1: 
                 f"{spent / done:.0f} s). Use fewer looks, a coarser lam_grid/gamma_grid, a "
                 "smaller nmax, or a larger time_budget.")
     keys = ("reject", "pet", "en", "stop_fut", "by_look")
-    return tuple({k: np.concatenate([p[j][k] for p in parts]) for k in keys}  # type: ignore[return-value]
-                 for j in (0, 1))
+    return tuple({k: np.concatenate([p[j][k] for p in parts])[inverse]  # type: ignore[return-value]
+                  for k in keys} for j in (0, 1))
+
+
+def _distinct_rows(fut: np.ndarray, eff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the distinct ``(fut, eff)`` rows and, per row, the index of its distinct row.
+
+    Rows are grouped by a 64-bit multiplicative hash (a 1-D sort: milliseconds, where
+    ``np.unique(axis=0)`` sorts row records in seconds); the grouping is then checked row
+    by row and, should two different rows ever share a hash, redone exactly.
+    """
+    rows = np.hstack([fut, eff]).astype(np.uint64)
+    mult = np.random.default_rng(21).integers(1, 2**63, size=rows.shape[1], dtype=np.uint64) | 1
+    key = (rows * mult).sum(axis=1, dtype=np.uint64)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if not np.array_equal(rows[first][inverse], rows):  # a hash collision: group exactly
+        _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    return first, inverse
 
 
 @dataclass(frozen=True, slots=True, repr=False)

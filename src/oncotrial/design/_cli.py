@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 
 from oncotrial._errors import OncotrialValueError, bad_value
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# numpy and pandas are imported inside the commands: the group loads in a blink for
+# `oncotrial design --help` and each command imports only its method (issue 21).
 
 design_app = typer.Typer(name="design", help="Phase II trial designs with exact operating "
                          "characteristics.", no_args_is_help=True)
@@ -76,6 +80,8 @@ def _emit(res: object, as_json: bool, lines: list[str], table: pd.DataFrame | No
     if text_only:
         typer.echo(text)
         return
+    import pandas as pd
+
     for ln in lines:
         typer.echo(ln)
     with pd.option_context("display.width", 160, "display.max_columns", 30,
@@ -88,6 +94,8 @@ def _emit(res: object, as_json: bool, lines: list[str], table: pd.DataFrame | No
 
 
 def _json_default(o: object) -> object:
+    import numpy as np
+
     if isinstance(o, np.integer):
         return int(o)
     if isinstance(o, np.floating):
@@ -271,6 +279,8 @@ def bop2_cmd(p0: P0 = 0.2, p1: P1 = 0.4,
              text: TEXT = False, per: PER = None,
              as_json: JSON = False, plot: PLOT = None, force: FORCE = False) -> None:
     """BOP2 (Zhou, Lee & Yuan 2017), binary endpoint: (lambda, gamma) grid search."""
+    import pandas as pd
+
     from oncotrial.design import bop2_design
     from oncotrial.design._plot import plot_oc
     from oncotrial.design._protocol import protocol_text
@@ -320,6 +330,8 @@ def survival_landmark_cmd(
         grid: GRID = None, text: TEXT = False, per: PER = None,
         as_json: JSON = False, plot: PLOT = None, force: FORCE = False) -> None:
     """Single-arm landmark KM test (Nagashima et al. 2021): n for every transformation."""
+    import numpy as np
+
     from oncotrial._validation import check_choice
     from oncotrial.design import TRANSFORMS, landmark_survival_design
     from oncotrial.design._landmark import landmark_n_table, matching_assumptions
@@ -379,6 +391,8 @@ def survival_two_arm_cmd(
         grid: GRID = None, text: TEXT = False, per: PER = None,
         as_json: JSON = False, plot: PLOT = None, force: FORCE = False) -> None:
     """Schoenfeld and Freedman events and sample size with accrual and follow-up."""
+    import numpy as np
+
     from oncotrial._validation import check_choice
     from oncotrial.design import two_arm_survival_design
     from oncotrial.design._plot import plot_curve

@@ -148,8 +148,12 @@ BEFORE = {
     "talent": {"subjects": "49a8fc1e718d", "adverse_events": "92e06946b846",
                "exposure": "3029febfb8d0", "prior_therapy": "8819dcd2ccae",
                "lesions": "197c1bdcdafe"},
-    "regomune": {"subjects": "c741f66a7e4d", "exposure": "2aef1b2dd59b",
-                 "lesions": "450a898c8d96"},
+    # REGOMUNE changed on purpose (issue 12/20, DoR median printed 16.7 vs the paper's 16.6):
+    # responder REGOMUNE-GEPNEN-038 progresses on day 558 instead of 559 (DoR 505 days,
+    # AVAL 506 = 16.62 months), so its end of treatment, exposure and last visit move a day.
+    # Before: subjects c741f66a7e4d, exposure 2aef1b2dd59b, lesions 450a898c8d96.
+    "regomune": {"subjects": "4cc225ef4ab3", "exposure": "602d203bc131",
+                 "lesions": "c985c3f2ec73"},
     "nice-nec": {"subjects": "02bde3797da8", "adverse_events": "8c33b9085799",
                  "exposure": "f459ccfd9f47", "lesions": "3b3b1c79b368"},
 }

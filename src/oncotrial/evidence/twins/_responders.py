@@ -78,9 +78,13 @@ def tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day
     goals = []
     if c.dor.median is not None and not math.isinf(c.dor.median.value):
         goals.append(("median", round(c.dor.median.value * DAYS_PER_MONTH)))
+        printed = {"median": c.dor.median.value}
+    else:
+        printed = {}
     if c.dor.range is not None:
         lo, hi = c.dor.range.value
         goals += [("min", round(lo * DAYS_PER_MONTH)), ("max", round(hi * DAYS_PER_MONTH))]
+        printed |= {"min": lo, "max": hi}
 
     def current(kind):
         t, e = _dor(pick, pfs_t, pfs_e, vis)
@@ -116,7 +120,9 @@ def tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day
     for kind, want in goals:
         for _ in range(3):
             j, val = current(kind)
-            if j is None or abs(val - want) <= 1:
+            # met: within a day of the target AND printed as published (AVAL = day + 1, in
+            # months with the paper's decimals; REGOMUNE's 16.6 needs day 505, not 506)
+            if j is None or (abs(val - want) <= 1 and prints_months(val + 1, printed[kind])):
                 break
             before = abs(val - want) if math.isfinite(val) else math.inf
 
@@ -175,6 +181,19 @@ def _move(ctx: _Ctx, j: int, want: int, check) -> bool:
             return True
         pfs_t[j], vis[j], pick[j] = old
     return False
+
+
+def prints_months(aval_days: float, value: float) -> bool:
+    """``aval_days / 30.4375`` printed with the decimals of ``value`` (at least 1) is ``value``.
+
+    Examples
+    --------
+    >>> prints_months(506, 16.6), prints_months(507, 16.6)
+    (True, False)
+    """
+    txt = repr(float(value))
+    dec = max(1, len(txt.split(".")[1].rstrip("0"))) if "." in txt else 1
+    return round(aval_days / DAYS_PER_MONTH, dec) == round(float(value), dec)
 
 
 def _dor(pick, pfs_t, pfs_e, vis):

@@ -38,6 +38,7 @@ from oncotrial.evidence.twins._responders import _Ctx, choose_responders, tune_d
 from oncotrial.evidence.twins._safety import adverse_event_rows, exposure_rows, prior_therapy_rows
 from oncotrial.evidence.twins._spec import DAYS_PER_MONTH, Cohort, Endpoint, TwinSpec, load_spec
 from oncotrial.evidence.twins._subgroups import apply_subgroups
+from oncotrial.evidence.twins._tune_ci import CurveGoals, tune_curves
 from oncotrial.io._schema import TABLES
 
 __all__ = ["TwinDataset", "generate_twin"]
@@ -288,6 +289,9 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
     n_resp = bor["PR"] + bor["CR"]
     pick = choose_responders(rng, free, pfs_t, pfs_e, vis, n_resp, sched, spec, c)
     tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day)
+    _tune_pfs_ci(c, sched, free, pick, pfs_t, pfs_e, slots, vis, drawn, os_day)
+    if c.os.median_ci is not None and os_cps:
+        _tune_os_ci(c, ne_idx, pfs_t, pfs_e, os_day, os_slots)
     resp_ids = list(pick)
     cr_ids = set(rng.choice(resp_ids, size=bor["CR"], replace=False).tolist()) if bor["CR"] else set()
     for i in resp_ids:
@@ -296,6 +300,64 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
     return {"roles": roles, "pfs_t": pfs_t, "pfs_e": pfs_e, "vis": vis,
             "responses": _responses(roles, pick, pfs_e, vis, sched, c), "pick": pick, "os": os_day,
             "ctx": ctx}
+
+
+def _goals(ep: Endpoint, idx: np.ndarray) -> CurveGoals:
+    med = None if ep.median is None else float(ep.median.value)
+    ci = None if ep.median_ci is None else tuple(float(x) for x in ep.median_ci.value)
+    return CurveGoals(idx, med, ci, tuple((lm.month, lm.percent, lm.decimals) for lm in ep.landmarks))
+
+
+def pfs_movable(sched: _Schedule, free, pick, pfs_t, pfs_e, slots, drawn, os_day):
+    """Non-responders' PFS events that may move (position -> day range) and the schedule check.
+
+    A move stays inside the PFS slot (no checkpoint changes), a day before death or the last
+    contact (a day at least: the pairing prefers a week), and leaves an SD assessment after the SD minimum duration before progression.
+    Responders never move (their duration of response is tuned separately)."""
+    movable = {}
+    for i in free:
+        if i in pick or not pfs_e[i]:
+            continue
+        lo, hi = int(slots[i][0]), int(slots[i][1])
+        hi = min(hi, int(os_day[i][0]) - 1)
+        cur = int(pfs_t[i])
+        lo, hi = min(lo, cur), max(hi, cur)
+        if hi > lo:
+            movable[i] = (lo, hi)
+
+    def allowed(i: int, d: int) -> bool:
+        days, _ = sched.visits(drawn[i], int(d))
+        return any(x >= sched.sd_floor for x in days[:-1])
+    return movable, allowed
+
+
+def _tune_pfs_ci(c: Cohort, sched, free, pick, pfs_t, pfs_e, slots, vis, drawn, os_day) -> None:
+    """PFS median CI (``[cohort.pfs] median.ci``): non-responders' progression days move."""
+    if c.pfs.median_ci is None:
+        return
+    movable, allowed = pfs_movable(sched, free, pick, pfs_t, pfs_e, slots, drawn, os_day)
+    moved = tune_curves(pfs_t, np.asarray(pfs_e, bool), [_goals(c.pfs, np.arange(len(pfs_t)))],
+                        movable, allowed)
+    for i in moved:
+        vis[i] = sched.visits(drawn[i], int(pfs_t[i]))
+
+
+def _tune_os_ci(c: Cohort, ne_idx, pfs_t, pfs_e, os_day, os_slots) -> None:
+    """OS median CI (``[cohort.os] median.ci``): death days move inside their OS slots, at least
+    a day after progression (NE deaths, fixed by the BOR, never move)."""
+    n = len(pfs_t)
+    day = np.array([os_day[i][0] for i in range(n)], dtype=int)
+    ev = np.array([os_day[i][1] for i in range(n)], dtype=bool)
+    movable = {}
+    for i in range(n):
+        if not ev[i] or i in ne_idx or i not in os_slots:
+            continue
+        lo = max(int(os_slots[i][0]), int(pfs_t[i]) + 1)
+        lo, hi = min(lo, int(day[i])), max(int(os_slots[i][1]), int(day[i]))
+        if hi > lo:
+            movable[i] = (lo, hi)
+    for i, d in tune_curves(day, ev, [_goals(c.os, np.arange(n))], movable).items():
+        os_day[i] = (int(d), True)
 
 
 def _responses(roles, pick, pfs_e, vis, sched: _Schedule, c: Cohort) -> dict[int, list[str]]:

@@ -360,6 +360,47 @@ def _tune_os_ci(c: Cohort, ne_idx, pfs_t, pfs_e, os_day, os_slots) -> None:
         os_day[i] = (int(d), True)
 
 
+def _tune_pooled_pfs(sp: TwinSpec, built: list) -> set[int]:
+    """``[pooled.pfs]`` median and CI: non-responders' progression days of every cohort move
+    inside their slots; each cohort's own PFS goals (landmarks, median, CI) stay as they are
+    or get closer. Returns the indices of changed cohorts."""
+    pooled = sp.pooled
+    if pooled is None or pooled.pfs.median is None or len(built) < 2:
+        return set()
+    days, evs, goals, movable, where = [], [], [], {}, {}
+    off = 0
+    for k, (c, sched, eff, _st, _p) in enumerate(built):
+        x = eff["ctx"]
+        n = len(x.pfs_t)
+        free = [i for i in range(n) if eff["roles"][i] not in ("PD", "NE")]
+        mv, _ok = pfs_movable(sched, free, x.pick, x.pfs_t, x.pfs_e, x.slots, x.drawn, x.os_day)
+        for i, b in mv.items():
+            movable[off + i] = b
+            where[off + i] = (k, i)
+        days.append(np.asarray(x.pfs_t, dtype=int))
+        evs.append(np.asarray(x.pfs_e, dtype=bool))
+        goals.append(_goals(c.pfs, np.arange(off, off + n)))
+        off += n
+    day, ev = np.concatenate(days), np.concatenate(evs)
+    goals.append(_goals(pooled.pfs, np.arange(off)))
+
+    def allowed(g: int, d: int) -> bool:
+        k, i = where[g]
+        sched, x = built[k][1], built[k][2]["ctx"]
+        v, _ = sched.visits(x.drawn[i], int(d))
+        return any(y >= sched.sd_floor for y in v[:-1])
+
+    moved = tune_curves(day, ev, goals, movable, allowed)
+    out = set()
+    for g, d in moved.items():
+        k, i = where[g]
+        sched, x = built[k][1], built[k][2]["ctx"]
+        x.pfs_t[i] = d
+        x.vis[i] = sched.visits(x.drawn[i], int(d))
+        out.add(k)
+    return out
+
+
 def _responses(roles, pick, pfs_e, vis, sched: _Schedule, c: Cohort) -> dict[int, list[str]]:
     """Overall response per assessment of each efficacy subject (from roles and response starts)."""
     responses: dict[int, list[str]] = {}
@@ -539,7 +580,8 @@ def generate_twin(spec: TwinSpec | str | Path, *, seed: int = 0) -> TwinDataset:
         built.append([c, sched, eff, state, _cohort_twin(rng, sp, c, eff)])
     changed = tune_pooled_dor(sp, [(c, eff["ctx"]) for c, _s, eff, _st, _p in built],
                               [(eff["pfs_t"], eff["pfs_e"]) for _c, _s, eff, _st, _p in built])
-    for k in sorted(changed):  # same random stream as before: only the moved responders differ
+    changed = set(changed) | _tune_pooled_pfs(sp, built)
+    for k in sorted(changed):  # same random stream as before: only the moved subjects differ
         c, sched, eff, state, _ = built[k]
         eff["responses"] = _responses(eff["roles"], eff["pick"], eff["pfs_e"], eff["vis"], sched, c)
         again = np.random.default_rng()

@@ -50,8 +50,10 @@ class CurveGoals:
 
 
 def _dec(x: float) -> int:
-    s = repr(float(x))
-    return max(1, 0 if s.endswith(".0") else len(s.split(".")[1]))
+    """Decimals a median or CI limit is met to: 1, as the report prints months (a paper's
+    "26.47" is met as 26.5 -- whole days cannot print 26.47: AVAL 805 / 806 give 26.45 / 26.48 --
+    and "8" as 8.0)."""
+    return 1
 
 
 def _first_below(ut: np.ndarray, c: np.ndarray) -> float:
@@ -83,16 +85,30 @@ def _curve(months: np.ndarray, event: np.ndarray):
     return ut, s, np.nan_to_num(lo, nan=0.0), np.nan_to_num(hi, nan=0.0)
 
 
-def _miss(value: float, target: float) -> float:
-    """0 when ``value`` (months; NaN = not reached) prints as ``target``, else how far off."""
+def _miss(value: float, target: float, ut: np.ndarray | None = None,
+          c: np.ndarray | None = None) -> float:
+    """0 when ``value`` (months; NaN = not reached) prints as ``target``, else how far off.
+
+    With the curve (``ut``, ``c``) the distance also says how far ``c`` is from crossing 0.5
+    inside the printing interval [a, b) of ``target``: ``0.5 - c(a-)`` when it crossed before
+    ``a``, ``c(b-) - 0.5`` when it has not crossed by ``b`` -- so moves that bring a crossing
+    closer count although the crossing time itself has not moved yet."""
     if math.isinf(target):
-        return 0.0 if math.isnan(value) else 20.0
-    if math.isnan(value):
-        return 20.0 + target
+        if math.isnan(value):
+            return 0.0
+        return 20.0 + (0.0 if c is None else 10.0 * (0.5 + _TOL - float(np.min(c))))
     dec = _dec(target)
-    if round(value, dec) == round(target, dec):
+    if not math.isnan(value) and round(value, dec) == round(target, dec):
         return 0.0
-    return abs(value - target)
+    out = 20.0 + target if math.isnan(value) else abs(value - target)
+    if c is not None:
+        a, b = target - 0.5 * 10.0 ** -dec, target + 0.5 * 10.0 ** -dec
+        ka = np.searchsorted(ut, a, side="left") - 1
+        kb = np.searchsorted(ut, b, side="left") - 1
+        ca = c[ka] if ka >= 0 else 1.0
+        cb = c[kb] if kb >= 0 else 1.0
+        out += 10.0 * (max(0.0, 0.5 + _TOL - ca) + max(0.0, cb - 0.5))
+    return out
 
 
 def _distances(g: CurveGoals, months: np.ndarray, event: np.ndarray) -> list[float]:
@@ -103,10 +119,10 @@ def _distances(g: CurveGoals, months: np.ndarray, event: np.ndarray) -> list[flo
         v = 100.0 * (s[k] if k >= 0 else 1.0)
         out.append(0.0 if round(v, dec) == pct else 10.0 * abs(v - pct))
     if g.median is not None:
-        out.append(10.0 * _miss(_first_below(ut, s), g.median))
+        out.append(10.0 * _miss(_first_below(ut, s), g.median, ut, s))
     if g.ci is not None:
-        out.append(_miss(_first_below(ut, lo), g.ci[0]))
-        out.append(_miss(_first_below(ut, hi), g.ci[1]))
+        out.append(_miss(_first_below(ut, lo), g.ci[0], ut, lo))
+        out.append(_miss(_first_below(ut, hi), g.ci[1], ut, hi))
     return out
 
 
@@ -152,12 +168,16 @@ def tune_curves(day: np.ndarray, event: np.ndarray, goals: Sequence[CurveGoals],
 
     Examples
     --------
-    >>> d = np.array([30, 60, 90, 120, 150, 400, 400, 400]); e = np.array([1] * 5 + [0] * 3, bool)
-    >>> g = CurveGoals(np.arange(8), median=4.0, ci=(2.0, math.inf))
-    >>> sorted(tune_curves(d, e, [g], {0: (1, 60), 1: (1, 100), 2: (61, 110)}).items())
-    [(1, 60)]
-    >>> round((d[1] + 1) / DAYS_PER_MONTH, 1)
-    2.0
+    Seven events and three censorings: median 5.5 months (2.99-NR); the published lower
+    limit 2.5 is met by moving the third event from day 90 to day 74; the median stays.
+
+    >>> d = np.array([30, 60, 90, 120, 150, 180, 210, 400, 400, 400]); e = d < 400
+    >>> g = CurveGoals(np.arange(10), median=5.5, ci=(2.5, math.inf))
+    >>> tune_curves(d, e, [g], {i: (int(d[i]) - 40, int(d[i]) + 40) for i in range(7)})
+    {2: 74}
+    >>> m = kaplan_meier((d + 1) / DAYS_PER_MONTH, e).median()
+    >>> round(m.estimate, 1), round(m.ci.low, 1), m.ci.high
+    (5.5, 2.5, nan)
     """
     start = day.copy()
     months = (day + 1.0) / DAYS_PER_MONTH

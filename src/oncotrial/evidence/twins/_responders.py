@@ -146,6 +146,59 @@ def tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day
                 break
 
 
+    if c.dor.range is not None and not c.dor.range_max_censored:
+        _longest_an_event(ctx, goals, printed)
+
+
+def _longest_an_event(ctx: "_Ctx", goals, printed) -> None:
+    """The paper prints the longest response without '+': make it an event. A responder with
+    progression moves (inside its PFS slot) to the longest duration; censored responses as long
+    or longer are shortened (inside their slots) below it. Every other DoR goal that printed as
+    published still does, or nothing is changed."""
+    pick, pfs_t, pfs_e, vis = ctx.pick, ctx.pfs_t, ctx.pfs_e, ctx.vis
+    t, e = _dor(pick, pfs_t, pfs_e, vis)
+    if not t.size or e[int(np.argmax(t))]:
+        return
+    want = dict(goals)["max"]
+
+    def values():
+        t, e = _dor(pick, pfs_t, pfs_e, vis)
+        out = {"min": float(t.min()), "max": float(t.max())}
+        if "median" in printed:
+            out["median"] = km_median(t, e)
+        return out
+
+    met = {k for k, v in values().items() if k != "max" and k in printed
+           and math.isfinite(v) and prints_months(v + 1, printed[k])}
+
+    def others_ok() -> bool:
+        v = values()
+        return all(prints_months(v[k] + 1, printed[k]) for k in met)
+
+    saved = (pfs_t.copy(), dict(vis), dict(pick))
+
+    def restore() -> None:
+        pfs_t[:] = saved[0]
+        vis.clear()
+        vis.update(saved[1])
+        pick.clear()
+        pick.update(saved[2])
+
+    dur = {i: pfs_t[i] - vis[i][0][pick[i]] for i in pick}
+    if not any(_move(ctx, j, want, others_ok)
+               for j in sorted((i for i in pick if pfs_e[i]), key=lambda i: -dur[i])):
+        restore()
+        return
+    for i in [i for i in pick if not pfs_e[i] and pfs_t[i] - vis[i][0][pick[i]] >= want]:
+        if not any(_move(ctx, i, want - k, others_ok) for k in (2, 7, 14, 30, 61)):
+            restore()
+            return
+    t, e = _dor(pick, pfs_t, pfs_e, vis)
+    k = int(np.argmax(t))
+    if not (e[k] and prints_months(t[k] + 1, printed["max"]) and others_ok()):
+        restore()
+
+
 class _Ctx:
     """One cohort's responder state that :func:`_move` changes in place."""
 

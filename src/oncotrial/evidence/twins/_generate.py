@@ -34,7 +34,14 @@ from oncotrial.evidence.twins._baseline import assign_baseline
 from oncotrial.evidence.twins._followup import tune_followup
 from oncotrial.evidence.twins._lesions import SubjectVisits, lesion_rows, scheduled_days, visit_dates
 from oncotrial.evidence.twins._plan_km import Checkpoint, plan_times
-from oncotrial.evidence.twins._responders import _Ctx, choose_responders, tune_dor, tune_pooled_dor
+from oncotrial.evidence.twins._responders import (
+    _Ctx,
+    choose_responders,
+    dor_state,
+    responder_move_ok,
+    tune_dor,
+    tune_pooled_dor,
+)
 from oncotrial.evidence.twins._safety import adverse_event_rows, exposure_rows, prior_therapy_rows
 from oncotrial.evidence.twins._spec import DAYS_PER_MONTH, Cohort, Endpoint, TwinSpec, load_spec
 from oncotrial.evidence.twins._subgroups import apply_subgroups
@@ -289,7 +296,7 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
     n_resp = bor["PR"] + bor["CR"]
     pick = choose_responders(rng, free, pfs_t, pfs_e, vis, n_resp, sched, spec, c)
     tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day)
-    _tune_pfs_ci(c, sched, free, pick, pfs_t, pfs_e, slots, vis, drawn, os_day)
+    _tune_pfs_ci(spec, c, sched, free, pick, pfs_t, pfs_e, slots, vis, drawn, os_day)
     if c.os.median_ci is not None and os_cps:
         _tune_os_ci(c, ne_idx, pfs_t, pfs_e, os_day, os_slots)
     resp_ids = list(pick)
@@ -331,13 +338,28 @@ def pfs_movable(sched: _Schedule, free, pick, pfs_t, pfs_e, slots, drawn, os_day
     return movable, allowed
 
 
-def _tune_pfs_ci(c: Cohort, sched, free, pick, pfs_t, pfs_e, slots, vis, drawn, os_day) -> None:
-    """PFS median CI (``[cohort.pfs] median.ci``): non-responders' progression days move."""
+def _tune_pfs_ci(spec: TwinSpec, c: Cohort, sched, free, pick, pfs_t, pfs_e, slots, vis, drawn,
+                 os_day) -> None:
+    """PFS median CI (``[cohort.pfs] median.ci``): progression / censoring days move inside
+    their slots (responders' only when every DoR goal stays as it is)."""
     if c.pfs.median_ci is None:
         return
     movable, allowed = pfs_movable(sched, free, pick, pfs_t, pfs_e, slots, drawn, os_day)
+    # responders too, when their duration of response goals stay as they are
+    ctx = _Ctx(pick, pfs_t, pfs_e, slots, vis, drawn, sched, bool(spec.confirmed.value), os_day)
+    keep = dor_state(ctx, c)
+    for j in pick:
+        lo, hi = int(slots[j][0]), min(int(slots[j][1]), int(os_day[j][0]) - (1 if pfs_e[j] else 0))
+        cur = int(pfs_t[j])
+        if max(hi, cur) > min(lo, cur):
+            movable[j] = (min(lo, cur), max(hi, cur))
+
+    def allowed2(i: int, d: int) -> bool:
+        if i in pick:
+            return responder_move_ok(ctx, c, i, d, keep)
+        return allowed(i, d)
     moved = tune_curves(pfs_t, np.asarray(pfs_e, bool), [_goals(c.pfs, np.arange(len(pfs_t)))],
-                        movable, allowed)
+                        movable, allowed2)
     for i in moved:
         vis[i] = sched.visits(drawn[i], int(pfs_t[i]))
 
@@ -397,6 +419,45 @@ def _tune_pooled_pfs(sp: TwinSpec, built: list) -> set[int]:
         sched, x = built[k][1], built[k][2]["ctx"]
         x.pfs_t[i] = d
         x.vis[i] = sched.visits(x.drawn[i], int(d))
+        out.add(k)
+    return out
+
+
+def _tune_pooled_followup(sp: TwinSpec, built: list) -> set[int]:
+    """``[pooled.os] followup`` (reverse Kaplan-Meier median over all cohorts): censored OS
+    times move earlier, never before the subject's last assessment (PFS time; a day after
+    progression), while every cohort's OS goals (landmarks, median, CI) stay as they are or
+    get closer. Returns the indices of changed cohorts."""
+    pooled = sp.pooled
+    if pooled is None or pooled.os_followup is None:
+        return set()
+    days, evs, goals, movable, where = [], [], [], {}, {}
+    off = 0
+    for k, (c, _sched, eff, _st, _p) in enumerate(built):
+        x = eff["ctx"]
+        n = len(x.pfs_t)
+        d = np.array([x.os_day[i][0] for i in range(n)], dtype=int)
+        e = np.array([x.os_day[i][1] for i in range(n)], dtype=bool)
+        for i in np.flatnonzero(~e):
+            lo = int(x.pfs_t[i]) + (1 if x.pfs_e[i] else 0)
+            if lo < d[i]:
+                movable[off + int(i)] = (lo, int(d[i]))
+                where[off + int(i)] = (k, int(i))
+        days.append(d)
+        evs.append(e)
+        goals.append(_goals(c.os, np.arange(off, off + n)))
+        off += n
+    day, ev = np.concatenate(days), np.concatenate(evs)
+    goals.append(CurveGoals(np.arange(off), followup=float(pooled.os_followup.value)))
+    # first to the last assessment only (the cut-off soon after it; no pile-up of censorings
+    # on one day), then anywhere in range for the last days of the crossing
+    moved = tune_curves(day, ev, goals, {g: (lo, lo) for g, (lo, _h) in movable.items()},
+                        max_rounds=2 * len(movable))
+    moved |= tune_curves(day, ev, goals, movable, max_rounds=len(movable))
+    out = set()
+    for g, d in moved.items():
+        k, i = where[g]
+        built[k][2]["ctx"].os_day[i] = (int(d), False)
         out.add(k)
     return out
 
@@ -580,7 +641,7 @@ def generate_twin(spec: TwinSpec | str | Path, *, seed: int = 0) -> TwinDataset:
         built.append([c, sched, eff, state, _cohort_twin(rng, sp, c, eff)])
     changed = tune_pooled_dor(sp, [(c, eff["ctx"]) for c, _s, eff, _st, _p in built],
                               [(eff["pfs_t"], eff["pfs_e"]) for _c, _s, eff, _st, _p in built])
-    changed = set(changed) | _tune_pooled_pfs(sp, built)
+    changed = set(changed) | _tune_pooled_pfs(sp, built) | _tune_pooled_followup(sp, built)
     for k in sorted(changed):  # same random stream as before: only the moved subjects differ
         c, sched, eff, state, _ = built[k]
         eff["responses"] = _responses(eff["roles"], eff["pick"], eff["pfs_e"], eff["vis"], sched, c)

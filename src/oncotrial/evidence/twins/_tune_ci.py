@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from oncotrial.evidence.twins._spec import DAYS_PER_MONTH
-from oncotrial.stats import kaplan_meier
+from oncotrial.stats import followup_median, kaplan_meier
 
 __all__ = ["CurveGoals", "tune_curves"]
 
@@ -47,6 +47,7 @@ class CurveGoals:
     median: float | None = None
     ci: tuple[float, float] | None = None
     landmarks: Sequence[tuple[float, float, int]] = field(default_factory=tuple)
+    followup: float | None = None  # median follow-up, reverse Kaplan-Meier (months)
 
 
 def _dec(x: float) -> int:
@@ -123,6 +124,9 @@ def _distances(g: CurveGoals, months: np.ndarray, event: np.ndarray) -> list[flo
     if g.ci is not None:
         out.append(_miss(_first_below(ut, lo), g.ci[0], ut, lo))
         out.append(_miss(_first_below(ut, hi), g.ci[1], ut, hi))
+    if g.followup is not None:
+        ur, sr, _lo, _hi = _curve(months[g.idx], ~event[g.idx])
+        out.append(_miss(_first_below(ur, sr), g.followup, ur, sr))
     return out
 
 
@@ -140,6 +144,8 @@ def _real_distances(g: CurveGoals, months: np.ndarray, event: np.ndarray) -> lis
     if g.ci is not None:
         out.append(_miss(med.ci.low, g.ci[0]))
         out.append(_miss(med.ci.high, g.ci[1]))
+    if g.followup is not None:
+        out.append(_miss(followup_median(months[g.idx], event[g.idx]).estimate, g.followup))
     return out
 
 
@@ -186,7 +192,8 @@ def tune_curves(day: np.ndarray, event: np.ndarray, goals: Sequence[CurveGoals],
     total = sum(map(sum, cur))
     wanted = set()
     for g in goals:
-        for v in (*(g.ci or ()), *(() if g.median is None else (g.median,))):
+        for v in (*(g.ci or ()), *(() if g.median is None else (g.median,)),
+                  *(() if g.followup is None else (g.followup,))):
             if math.isfinite(v):
                 c = round(v * DAYS_PER_MONTH) - 1
                 wanted.update(range(c - 2, c + 3))

@@ -452,7 +452,7 @@ def _tune_pooled_followup(sp: TwinSpec, built: list) -> set[int]:
     # first to the last assessment only (the cut-off soon after it; no pile-up of censorings
     # on one day), then anywhere in range for the last days of the crossing
     moved = tune_curves(day, ev, goals, {g: (lo, lo) for g, (lo, _h) in movable.items()},
-                        max_rounds=2 * len(movable))
+                        max_rounds=len(movable), first_improvement=True)
     moved |= tune_curves(day, ev, goals, movable, max_rounds=len(movable))
     out = set()
     for g, d in moved.items():

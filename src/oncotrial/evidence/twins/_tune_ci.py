@@ -73,8 +73,9 @@ def _curve(months: np.ndarray, event: np.ndarray):
     """Distinct times, S, lower and upper log-scale band (R ``survfit`` defaults)."""
     order = np.argsort(months, kind="stable")
     t, e = months[order], event[order]
-    ut, first = np.unique(t, return_index=True)
     n = t.size
+    first = np.flatnonzero(np.concatenate(([True], t[1:] != t[:-1])))
+    ut = t[first]
     n_risk = n - first
     d = np.add.reduceat(e.astype(int), first)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -152,7 +153,7 @@ def _real_distances(g: CurveGoals, months: np.ndarray, event: np.ndarray) -> lis
 def tune_curves(day: np.ndarray, event: np.ndarray, goals: Sequence[CurveGoals],
                 movable: dict[int, tuple[int, int]],
                 allowed: Callable[[int, int], bool] | None = None,
-                max_rounds: int = 60) -> dict[int, int]:
+                max_rounds: int = 60, first_improvement: bool = False) -> dict[int, int]:
     """Move event days (in place) so the curves' median CIs print as published.
 
     Parameters
@@ -166,6 +167,11 @@ def tune_curves(day: np.ndarray, event: np.ndarray, goals: Sequence[CurveGoals],
         constraints). Only events should be listed.
     allowed : callable, optional
         ``allowed(position, day)`` -- a further check of one move (e.g. the assessment schedule).
+    max_rounds : int, default=60
+        Moves at most.
+    first_improvement : bool, default=False
+        Take the first improving move (items from the latest day down) instead of the best one
+        of each round: linear instead of quadratic in the number of items (follow-up tuning).
 
     Returns
     -------
@@ -197,19 +203,23 @@ def tune_curves(day: np.ndarray, event: np.ndarray, goals: Sequence[CurveGoals],
             if math.isfinite(v):
                 c = round(v * DAYS_PER_MONTH) - 1
                 wanted.update(range(c - 2, c + 3))
+    member = {i: [k for k, g in enumerate(goals) if i in set(g.idx.tolist())] for i in movable}
+    order = sorted(movable, key=lambda i: (-int(day[i]), i)) if first_improvement else list(movable)
     moved: dict[int, int] = {}
     for _ in range(max_rounds):
         if total == 0.0:
             break
         best = (total, None, None, None)
-        for i, (lo, hi) in movable.items():
+        for i in order:
+            lo, hi = movable[i]
             old = int(day[i])
             cands = {lo, hi, *(w for w in wanted if lo <= w <= hi)} - {old}
             for d in sorted(cands):
                 if allowed is not None and not allowed(i, d):
                     continue
                 months[i] = (d + 1.0) / DAYS_PER_MONTH
-                dist = [_distances(g, months, event) for g in goals]
+                dist = [_distances(g, months, event) if k in member[i] else cur[k]
+                        for k, g in enumerate(goals)]
                 months[i] = (old + 1.0) / DAYS_PER_MONTH
                 if any(lk and x != 0.0 for lc, dc in zip(locked, dist, strict=True)
                        for lk, x in zip(lc, dc, strict=True)):
@@ -220,6 +230,8 @@ def tune_curves(day: np.ndarray, event: np.ndarray, goals: Sequence[CurveGoals],
                 s = sum(map(sum, dist))
                 if s < best[0] - 1e-9:
                     best = (s, i, d, dist)
+            if first_improvement and best[1] is not None:
+                break
         if best[1] is None:
             break
         total, i, d, cur = best

@@ -318,9 +318,10 @@ def _goals(ep: Endpoint, idx: np.ndarray) -> CurveGoals:
 def pfs_movable(sched: _Schedule, free, pick, pfs_t, pfs_e, slots, drawn, os_day):
     """Non-responders' PFS events that may move (position -> day range) and the schedule check.
 
-    A move stays inside the PFS slot (no checkpoint changes), a day before death or the last
-    contact (a day at least: the pairing prefers a week), and leaves an SD assessment after the SD minimum duration before progression.
-    Responders never move (their duration of response is tuned separately)."""
+    A move stays inside the PFS slot (no checkpoint changes), at least a day before death or
+    the last contact (the pairing prefers a week), and leaves an SD assessment after the SD
+    minimum duration before progression. Responders are added by the callers that check their
+    duration-of-response goals (:func:`._responders.responder_move_ok`)."""
     movable = {}
     for i in free:
         if i in pick or not pfs_e[i]:
@@ -424,7 +425,7 @@ def _tune_pooled_pfs(sp: TwinSpec, built: list) -> set[int]:
 
 
 def _tune_pooled_followup(sp: TwinSpec, built: list) -> set[int]:
-    """``[pooled.os] followup`` (reverse Kaplan-Meier median over all cohorts): censored OS
+    """``[pooled] followup`` (reverse Kaplan-Meier median over all cohorts): censored OS
     times move earlier, never before the subject's last assessment (PFS time; a day after
     progression), while every cohort's OS goals (landmarks, median, CI) stay as they are or
     get closer. Returns the indices of changed cohorts."""

@@ -15,8 +15,8 @@ import numpy as np
 
 from oncotrial._errors import OncotrialValueError
 from oncotrial.evidence.twins._plan_km import km_median
-from oncotrial.evidence.twins._tune_ci import CurveGoals, _distances
 from oncotrial.evidence.twins._spec import DAYS_PER_MONTH
+from oncotrial.evidence.twins._tune_ci import CurveGoals, _distances
 
 __all__ = ["choose_responders", "response_starts", "tune_dor"]
 
@@ -151,7 +151,7 @@ def tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day
         _longest_an_event(ctx, goals, printed, c)
 
 
-def _longest_an_event(ctx: "_Ctx", goals, printed, c) -> None:
+def _longest_an_event(ctx: _Ctx, goals, printed, c) -> None:
     """The paper prints the longest response without '+': make it an event. A responder with
     progression moves (inside its PFS slot) to the longest duration; censored responses as long
     or longer are shortened (inside their slots) below it. Every other DoR goal that printed as
@@ -207,7 +207,7 @@ def _longest_an_event(ctx: "_Ctx", goals, printed, c) -> None:
         restore()
 
 
-def dor_state(ctx: "_Ctx", c) -> tuple:
+def dor_state(ctx: _Ctx, c) -> tuple:
     """What a PFS move of a responder must keep: each DoR goal printed or not, the median,
     shortest and longest duration and whether the longest is an event."""
     t, e = _dor(ctx.pick, ctx.pfs_t, ctx.pfs_e, ctx.vis)
@@ -224,7 +224,7 @@ def dor_state(ctx: "_Ctx", c) -> tuple:
     return tuple(out)
 
 
-def responder_move_ok(ctx: "_Ctx", c, j: int, new: int, keep: tuple) -> bool:
+def responder_move_ok(ctx: _Ctx, c, j: int, new: int, keep: tuple) -> bool:
     """Responder ``j`` may progress / be censored on day ``new``: its response start and
     confirmation stay, and :func:`dor_state` is ``keep``. Leaves the state unchanged."""
     days = ctx.vis[j][0]

@@ -172,7 +172,7 @@ class Pooled:
     label: str = ""
     pfs: Endpoint = field(default_factory=Endpoint)
     dor: Endpoint = field(default_factory=Endpoint)
-    #: ``[pooled.os] followup``: median follow-up (months) by reverse Kaplan-Meier over all
+    #: ``[pooled] followup``: median follow-up (months) by reverse Kaplan-Meier over all
     #: cohorts (issue 20; TALENT "At a median follow-up of 23 months").
     os_followup: Reported | None = None
 
@@ -389,8 +389,8 @@ def _cohort(d: dict, i: int, n_visits: int) -> Cohort:
     )
 
 
-_POOLED_KEYS = {"label", "pfs", "dor", "os"}
-_POOLED_EP_KEYS = {"pfs": {"median"}, "dor": {"median", "range"}, "os": {"followup"}}
+_POOLED_KEYS = {"label", "pfs", "dor", "followup"}
+_POOLED_EP_KEYS = {"pfs": {"median"}, "dor": {"median", "range"}}
 
 
 def _pooled(d: Any, cohorts: tuple[Cohort, ...]) -> Pooled | None:
@@ -422,9 +422,9 @@ def _pooled(d: Any, cohorts: tuple[Cohort, ...]) -> Pooled | None:
     med = eps["dor"].median
     if med is not None and math.isinf(med.value):
         raise _err("pooled.dor.median.value", "a number of months (a reached median)", "NR")
-    fu = _rep(d.get("os") or {}, "followup", "pooled.os", required=False, kind=(int, float))
+    fu = _rep(d, "followup", "pooled", required=False, kind=(int, float))
     if fu is not None and (isinstance(fu.value, bool) or not fu.value > 0):
-        raise _err("pooled.os.followup.value", "a positive number of months", fu.value)
+        raise _err("pooled.followup.value", "a positive number of months", fu.value)
     return Pooled(label=str(d.get("label", "")), pfs=eps["pfs"], dor=eps["dor"], os_followup=fu)
 
 

@@ -34,10 +34,18 @@ from oncotrial.evidence.twins._baseline import assign_baseline
 from oncotrial.evidence.twins._followup import tune_followup
 from oncotrial.evidence.twins._lesions import SubjectVisits, lesion_rows, scheduled_days, visit_dates
 from oncotrial.evidence.twins._plan_km import Checkpoint, plan_times
-from oncotrial.evidence.twins._responders import _Ctx, choose_responders, tune_dor, tune_pooled_dor
+from oncotrial.evidence.twins._responders import (
+    _Ctx,
+    choose_responders,
+    dor_state,
+    responder_move_ok,
+    tune_dor,
+    tune_pooled_dor,
+)
 from oncotrial.evidence.twins._safety import adverse_event_rows, exposure_rows, prior_therapy_rows
 from oncotrial.evidence.twins._spec import DAYS_PER_MONTH, Cohort, Endpoint, TwinSpec, load_spec
 from oncotrial.evidence.twins._subgroups import apply_subgroups
+from oncotrial.evidence.twins._tune_ci import CurveGoals, tune_curves
 from oncotrial.io._schema import TABLES
 
 __all__ = ["TwinDataset", "generate_twin"]
@@ -288,6 +296,9 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
     n_resp = bor["PR"] + bor["CR"]
     pick = choose_responders(rng, free, pfs_t, pfs_e, vis, n_resp, sched, spec, c)
     tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day)
+    _tune_pfs_ci(spec, c, sched, free, pick, pfs_t, pfs_e, slots, vis, drawn, os_day)
+    if c.os.median_ci is not None and os_cps:
+        _tune_os_ci(c, ne_idx, pfs_t, pfs_e, os_day, os_slots)
     resp_ids = list(pick)
     cr_ids = set(rng.choice(resp_ids, size=bor["CR"], replace=False).tolist()) if bor["CR"] else set()
     for i in resp_ids:
@@ -296,6 +307,160 @@ def _efficacy_plan(rng, spec: TwinSpec, c: Cohort, sched: _Schedule) -> dict:
     return {"roles": roles, "pfs_t": pfs_t, "pfs_e": pfs_e, "vis": vis,
             "responses": _responses(roles, pick, pfs_e, vis, sched, c), "pick": pick, "os": os_day,
             "ctx": ctx}
+
+
+def _goals(ep: Endpoint, idx: np.ndarray) -> CurveGoals:
+    med = None if ep.median is None else float(ep.median.value)
+    ci = None if ep.median_ci is None else tuple(float(x) for x in ep.median_ci.value)
+    return CurveGoals(idx, med, ci, tuple((lm.month, lm.percent, lm.decimals) for lm in ep.landmarks))
+
+
+def pfs_movable(sched: _Schedule, free, pick, pfs_t, pfs_e, slots, drawn, os_day):
+    """Non-responders' PFS events that may move (position -> day range) and the schedule check.
+
+    A move stays inside the PFS slot (no checkpoint changes), at least a day before death or
+    the last contact (the pairing prefers a week), and leaves an SD assessment after the SD
+    minimum duration before progression. Responders are added by the callers that check their
+    duration-of-response goals (:func:`._responders.responder_move_ok`)."""
+    movable = {}
+    for i in free:
+        if i in pick or not pfs_e[i]:
+            continue
+        lo, hi = int(slots[i][0]), int(slots[i][1])
+        hi = min(hi, int(os_day[i][0]) - 1)
+        cur = int(pfs_t[i])
+        lo, hi = min(lo, cur), max(hi, cur)
+        if hi > lo:
+            movable[i] = (lo, hi)
+
+    def allowed(i: int, d: int) -> bool:
+        days, _ = sched.visits(drawn[i], int(d))
+        return any(x >= sched.sd_floor for x in days[:-1])
+    return movable, allowed
+
+
+def _tune_pfs_ci(spec: TwinSpec, c: Cohort, sched, free, pick, pfs_t, pfs_e, slots, vis, drawn,
+                 os_day) -> None:
+    """PFS median CI (``[cohort.pfs] median.ci``): progression / censoring days move inside
+    their slots (responders' only when every DoR goal stays as it is)."""
+    if c.pfs.median_ci is None:
+        return
+    movable, allowed = pfs_movable(sched, free, pick, pfs_t, pfs_e, slots, drawn, os_day)
+    # responders too, when their duration of response goals stay as they are
+    ctx = _Ctx(pick, pfs_t, pfs_e, slots, vis, drawn, sched, bool(spec.confirmed.value), os_day)
+    keep = dor_state(ctx, c)
+    for j in pick:
+        lo, hi = int(slots[j][0]), min(int(slots[j][1]), int(os_day[j][0]) - (1 if pfs_e[j] else 0))
+        cur = int(pfs_t[j])
+        if max(hi, cur) > min(lo, cur):
+            movable[j] = (min(lo, cur), max(hi, cur))
+
+    def allowed2(i: int, d: int) -> bool:
+        if i in pick:
+            return responder_move_ok(ctx, c, i, d, keep)
+        return allowed(i, d)
+    moved = tune_curves(pfs_t, np.asarray(pfs_e, bool), [_goals(c.pfs, np.arange(len(pfs_t)))],
+                        movable, allowed2)
+    for i in moved:
+        vis[i] = sched.visits(drawn[i], int(pfs_t[i]))
+
+
+def _tune_os_ci(c: Cohort, ne_idx, pfs_t, pfs_e, os_day, os_slots) -> None:
+    """OS median CI (``[cohort.os] median.ci``): death days move inside their OS slots, at least
+    a day after progression (NE deaths, fixed by the BOR, never move)."""
+    n = len(pfs_t)
+    day = np.array([os_day[i][0] for i in range(n)], dtype=int)
+    ev = np.array([os_day[i][1] for i in range(n)], dtype=bool)
+    movable = {}
+    for i in range(n):
+        if not ev[i] or i in ne_idx or i not in os_slots:
+            continue
+        lo = max(int(os_slots[i][0]), int(pfs_t[i]) + 1)
+        lo, hi = min(lo, int(day[i])), max(int(os_slots[i][1]), int(day[i]))
+        if hi > lo:
+            movable[i] = (lo, hi)
+    for i, d in tune_curves(day, ev, [_goals(c.os, np.arange(n))], movable).items():
+        os_day[i] = (int(d), True)
+
+
+def _tune_pooled_pfs(sp: TwinSpec, built: list) -> set[int]:
+    """``[pooled.pfs]`` median and CI: non-responders' progression days of every cohort move
+    inside their slots; each cohort's own PFS goals (landmarks, median, CI) stay as they are
+    or get closer. Returns the indices of changed cohorts."""
+    pooled = sp.pooled
+    if pooled is None or pooled.pfs.median is None or len(built) < 2:
+        return set()
+    days, evs, goals, movable, where = [], [], [], {}, {}
+    off = 0
+    for k, (c, sched, eff, _st, _p) in enumerate(built):
+        x = eff["ctx"]
+        n = len(x.pfs_t)
+        free = [i for i in range(n) if eff["roles"][i] not in ("PD", "NE")]
+        mv, _ok = pfs_movable(sched, free, x.pick, x.pfs_t, x.pfs_e, x.slots, x.drawn, x.os_day)
+        for i, b in mv.items():
+            movable[off + i] = b
+            where[off + i] = (k, i)
+        days.append(np.asarray(x.pfs_t, dtype=int))
+        evs.append(np.asarray(x.pfs_e, dtype=bool))
+        goals.append(_goals(c.pfs, np.arange(off, off + n)))
+        off += n
+    day, ev = np.concatenate(days), np.concatenate(evs)
+    goals.append(_goals(pooled.pfs, np.arange(off)))
+
+    def allowed(g: int, d: int) -> bool:
+        k, i = where[g]
+        sched, x = built[k][1], built[k][2]["ctx"]
+        v, _ = sched.visits(x.drawn[i], int(d))
+        return any(y >= sched.sd_floor for y in v[:-1])
+
+    moved = tune_curves(day, ev, goals, movable, allowed)
+    out = set()
+    for g, d in moved.items():
+        k, i = where[g]
+        sched, x = built[k][1], built[k][2]["ctx"]
+        x.pfs_t[i] = d
+        x.vis[i] = sched.visits(x.drawn[i], int(d))
+        out.add(k)
+    return out
+
+
+def _tune_pooled_followup(sp: TwinSpec, built: list) -> set[int]:
+    """``[pooled] followup`` (reverse Kaplan-Meier median over all cohorts): censored OS
+    times move earlier, never before the subject's last assessment (PFS time; a day after
+    progression), while every cohort's OS goals (landmarks, median, CI) stay as they are or
+    get closer. Returns the indices of changed cohorts."""
+    pooled = sp.pooled
+    if pooled is None or pooled.os_followup is None:
+        return set()
+    days, evs, goals, movable, where = [], [], [], {}, {}
+    off = 0
+    for k, (c, _sched, eff, _st, _p) in enumerate(built):
+        x = eff["ctx"]
+        n = len(x.pfs_t)
+        d = np.array([x.os_day[i][0] for i in range(n)], dtype=int)
+        e = np.array([x.os_day[i][1] for i in range(n)], dtype=bool)
+        for i in np.flatnonzero(~e):
+            lo = int(x.pfs_t[i]) + (1 if x.pfs_e[i] else 0)
+            if lo < d[i]:
+                movable[off + int(i)] = (lo, int(d[i]))
+                where[off + int(i)] = (k, int(i))
+        days.append(d)
+        evs.append(e)
+        goals.append(_goals(c.os, np.arange(off, off + n)))
+        off += n
+    day, ev = np.concatenate(days), np.concatenate(evs)
+    goals.append(CurveGoals(np.arange(off), followup=float(pooled.os_followup.value)))
+    # first to the last assessment only (the cut-off soon after it; no pile-up of censorings
+    # on one day), then anywhere in range for the last days of the crossing
+    moved = tune_curves(day, ev, goals, {g: (lo, lo) for g, (lo, _h) in movable.items()},
+                        max_rounds=len(movable), first_improvement=True)
+    moved |= tune_curves(day, ev, goals, movable, max_rounds=len(movable))
+    out = set()
+    for g, d in moved.items():
+        k, i = where[g]
+        built[k][2]["ctx"].os_day[i] = (int(d), False)
+        out.add(k)
+    return out
 
 
 def _responses(roles, pick, pfs_e, vis, sched: _Schedule, c: Cohort) -> dict[int, list[str]]:
@@ -477,7 +642,8 @@ def generate_twin(spec: TwinSpec | str | Path, *, seed: int = 0) -> TwinDataset:
         built.append([c, sched, eff, state, _cohort_twin(rng, sp, c, eff)])
     changed = tune_pooled_dor(sp, [(c, eff["ctx"]) for c, _s, eff, _st, _p in built],
                               [(eff["pfs_t"], eff["pfs_e"]) for _c, _s, eff, _st, _p in built])
-    for k in sorted(changed):  # same random stream as before: only the moved responders differ
+    changed = set(changed) | _tune_pooled_pfs(sp, built) | _tune_pooled_followup(sp, built)
+    for k in sorted(changed):  # same random stream as before: only the moved subjects differ
         c, sched, eff, state, _ = built[k]
         eff["responses"] = _responses(eff["roles"], eff["pick"], eff["pfs_e"], eff["vis"], sched, c)
         again = np.random.default_rng()

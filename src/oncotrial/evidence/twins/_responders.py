@@ -16,6 +16,7 @@ import numpy as np
 from oncotrial._errors import OncotrialValueError
 from oncotrial.evidence.twins._plan_km import km_median
 from oncotrial.evidence.twins._spec import DAYS_PER_MONTH
+from oncotrial.evidence.twins._tune_ci import CurveGoals, _distances
 
 __all__ = ["choose_responders", "response_starts", "tune_dor"]
 
@@ -78,9 +79,13 @@ def tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day
     goals = []
     if c.dor.median is not None and not math.isinf(c.dor.median.value):
         goals.append(("median", round(c.dor.median.value * DAYS_PER_MONTH)))
+        printed = {"median": c.dor.median.value}
+    else:
+        printed = {}
     if c.dor.range is not None:
         lo, hi = c.dor.range.value
         goals += [("min", round(lo * DAYS_PER_MONTH)), ("max", round(hi * DAYS_PER_MONTH))]
+        printed |= {"min": lo, "max": hi}
 
     def current(kind):
         t, e = _dor(pick, pfs_t, pfs_e, vis)
@@ -116,7 +121,9 @@ def tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day
     for kind, want in goals:
         for _ in range(3):
             j, val = current(kind)
-            if j is None or abs(val - want) <= 1:
+            # met: within a day of the target AND printed as published (AVAL = day + 1, in
+            # months with the paper's decimals; REGOMUNE's 16.6 needs day 505, not 506)
+            if j is None or (abs(val - want) <= 1 and prints_months(val + 1, printed[kind])):
                 break
             before = abs(val - want) if math.isfinite(val) else math.inf
 
@@ -138,6 +145,104 @@ def tune_dor(pick, free, pfs_t, pfs_e, slots, vis, drawn, sched, spec, c, os_day
                 continue
             if not _swap(j, want, check):
                 break
+
+
+    if c.dor.range is not None and not c.dor.range_max_censored:
+        _longest_an_event(ctx, goals, printed, c)
+
+
+def _longest_an_event(ctx: _Ctx, goals, printed, c) -> None:
+    """The paper prints the longest response without '+': make it an event. A responder with
+    progression moves (inside its PFS slot) to the longest duration; censored responses as long
+    or longer are shortened (inside their slots) below it. Every other DoR goal that printed as
+    published still does, or nothing is changed."""
+    pick, pfs_t, pfs_e, vis = ctx.pick, ctx.pfs_t, ctx.pfs_e, ctx.vis
+    t, e = _dor(pick, pfs_t, pfs_e, vis)
+    if not t.size or e[int(np.argmax(t))]:
+        return
+    want = dict(goals)["max"]
+
+    def values():
+        t, e = _dor(pick, pfs_t, pfs_e, vis)
+        out = {"min": float(t.min()), "max": float(t.max())}
+        if "median" in printed:
+            out["median"] = km_median(t, e)
+        return out
+
+    met = {k for k, v in values().items() if k != "max" and k in printed
+           and math.isfinite(v) and prints_months(v + 1, printed[k])}
+
+    # the PFS curve's published numbers (median CI 'NR' in panNET) must not move either
+    pfs_goal = CurveGoals(np.arange(len(pfs_t)), None, None if c.pfs.median_ci is None else
+                          tuple(float(x) for x in c.pfs.median_ci.value))
+    pfs_before = _distances(pfs_goal, (pfs_t + 1.0) / DAYS_PER_MONTH, np.asarray(pfs_e, bool))
+
+    def others_ok() -> bool:
+        v = values()
+        pfs_now = _distances(pfs_goal, (pfs_t + 1.0) / DAYS_PER_MONTH, np.asarray(pfs_e, bool))
+        return all(prints_months(v[k] + 1, printed[k]) for k in met) and all(
+            a <= b + 1e-12 for a, b in zip(pfs_now, pfs_before, strict=True))
+
+    saved = (pfs_t.copy(), dict(vis), dict(pick))
+
+    def restore() -> None:
+        pfs_t[:] = saved[0]
+        vis.clear()
+        vis.update(saved[1])
+        pick.clear()
+        pick.update(saved[2])
+
+    dur = {i: pfs_t[i] - vis[i][0][pick[i]] for i in pick}
+    if not any(_move(ctx, j, want, others_ok)
+               for j in sorted((i for i in pick if pfs_e[i]), key=lambda i: -dur[i])):
+        restore()
+        return
+    for i in [i for i in pick if not pfs_e[i] and pfs_t[i] - vis[i][0][pick[i]] >= want]:
+        if not any(_move(ctx, i, want - k, others_ok) for k in (2, 7, 14, 30, 61)):
+            restore()
+            return
+    t, e = _dor(pick, pfs_t, pfs_e, vis)
+    k = int(np.argmax(t))
+    if not (e[k] and prints_months(t[k] + 1, printed["max"]) and others_ok()):
+        restore()
+
+
+def dor_state(ctx: _Ctx, c) -> tuple:
+    """What a PFS move of a responder must keep: each DoR goal printed or not, the median,
+    shortest and longest duration and whether the longest is an event."""
+    t, e = _dor(ctx.pick, ctx.pfs_t, ctx.pfs_e, ctx.vis)
+    if not t.size:
+        return ()
+    k = int(np.argmax(t))
+    out = [bool(e[k])]
+    if c.dor.median is not None and not math.isinf(c.dor.median.value):
+        m = km_median(t, e)
+        out.append(math.isfinite(m) and prints_months(m + 1, c.dor.median.value))
+    if c.dor.range is not None:
+        lo, hi = c.dor.range.value
+        out += [prints_months(t.min() + 1, lo), prints_months(t.max() + 1, hi)]
+    return tuple(out)
+
+
+def responder_move_ok(ctx: _Ctx, c, j: int, new: int, keep: tuple) -> bool:
+    """Responder ``j`` may progress / be censored on day ``new``: its response start and
+    confirmation stay, and :func:`dor_state` is ``keep``. Leaves the state unchanged."""
+    days = ctx.vis[j][0]
+    r = ctx.pick[j]
+    nv = ctx.sched.visits(ctx.drawn[j], int(new))
+    if r >= len(nv[0]) - (1 if ctx.pfs_e[j] else 0) or nv[0][r] != days[r]:
+        return False
+    try:
+        need = _needed(nv[0], r, bool(ctx.pfs_e[j]), ctx.confirmed, ctx.sched.min_gap)
+    except StopIteration:
+        return False
+    if need >= new and ctx.pfs_e[j]:
+        return False
+    old = (ctx.pfs_t[j], ctx.vis[j])
+    ctx.pfs_t[j], ctx.vis[j] = new, nv
+    ok = dor_state(ctx, c) == keep
+    ctx.pfs_t[j], ctx.vis[j] = old
+    return ok
 
 
 class _Ctx:
@@ -175,6 +280,19 @@ def _move(ctx: _Ctx, j: int, want: int, check) -> bool:
             return True
         pfs_t[j], vis[j], pick[j] = old
     return False
+
+
+def prints_months(aval_days: float, value: float) -> bool:
+    """``aval_days / 30.4375`` printed with the decimals of ``value`` (at least 1) is ``value``.
+
+    Examples
+    --------
+    >>> prints_months(506, 16.6), prints_months(507, 16.6)
+    (True, False)
+    """
+    txt = repr(float(value))
+    dec = max(1, len(txt.split(".")[1].rstrip("0"))) if "." in txt else 1
+    return round(aval_days / DAYS_PER_MONTH, dec) == round(float(value), dec)
 
 
 def _dor(pick, pfs_t, pfs_e, vis):
@@ -257,10 +375,22 @@ def tune_pooled_dor(spec, cohorts: list[tuple[object, _Ctx]], pfs: list[tuple[np
     if pfs_want is not None:
         pfs_tol = max(1.0, pfs_dev())
 
+    def pfs_goals(k: int) -> list[float]:
+        # the cohort's published PFS numbers (median CI included: panNET's 'NR' upper limit)
+        c, x = cohorts[k]
+        g = CurveGoals(np.arange(len(x.pfs_t)), None, None if c.pfs.median_ci is None else
+                       tuple(float(v) for v in c.pfs.median_ci.value))
+        return _distances(g, (np.asarray(x.pfs_t, float) + 1.0) / DAYS_PER_MONTH,
+                          np.asarray(x.pfs_e, bool))
+
+    pfs_start = [pfs_goals(k) for k in range(len(cohorts))]
+
     def ok(k: int) -> bool:
         c, x = cohorts[k]
         vals = _goal_values(x, c)
         if any(abs(v - w) > tol[k][kind] for kind, (v, w) in vals.items()):
+            return False
+        if any(a > b + 1e-12 for a, b in zip(pfs_goals(k), pfs_start[k], strict=True)):
             return False
         return pfs_want is None or pfs_dev() <= pfs_tol
 

@@ -172,6 +172,9 @@ class Pooled:
     label: str = ""
     pfs: Endpoint = field(default_factory=Endpoint)
     dor: Endpoint = field(default_factory=Endpoint)
+    #: ``[pooled] followup``: median follow-up (months) by reverse Kaplan-Meier over all
+    #: cohorts (issue 20; TALENT "At a median follow-up of 23 months").
+    os_followup: Reported | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,7 +389,7 @@ def _cohort(d: dict, i: int, n_visits: int) -> Cohort:
     )
 
 
-_POOLED_KEYS = {"label", "pfs", "dor"}
+_POOLED_KEYS = {"label", "pfs", "dor", "followup"}
 _POOLED_EP_KEYS = {"pfs": {"median"}, "dor": {"median", "range"}}
 
 
@@ -419,7 +422,10 @@ def _pooled(d: Any, cohorts: tuple[Cohort, ...]) -> Pooled | None:
     med = eps["dor"].median
     if med is not None and math.isinf(med.value):
         raise _err("pooled.dor.median.value", "a number of months (a reached median)", "NR")
-    return Pooled(label=str(d.get("label", "")), pfs=eps["pfs"], dor=eps["dor"])
+    fu = _rep(d, "followup", "pooled", required=False, kind=(int, float))
+    if fu is not None and (isinstance(fu.value, bool) or not fu.value > 0):
+        raise _err("pooled.followup.value", "a positive number of months", fu.value)
+    return Pooled(label=str(d.get("label", "")), pfs=eps["pfs"], dor=eps["dor"], os_followup=fu)
 
 
 def _drug(d: dict, i: int) -> Drug:

@@ -311,9 +311,9 @@ def table_titles(results: dict) -> dict[str, str]:
     if not sets:
         return {}
     lab = results["study"]["set_labels"]
-    out = {"table1_baseline": f"Table 1. Baseline characteristics ({lab[sets['baseline']]})",
-           "table2_efficacy": f"Table 2. Tumour response ({lab[sets['response']]})",
-           "table3_adverse_events": "Table 3. Adverse events, worst grade per patient "
+    out = {"table1_baseline": f"Baseline characteristics ({lab[sets['baseline']]})",
+           "table2_efficacy": f"Tumour response ({lab[sets['response']]})",
+           "table3_adverse_events": "Adverse events, worst grade per patient "
                                     f"({lab[sets['safety']]})",
            "table3_adverse_events_related": "Treatment-related adverse events, worst grade "
                                             f"per patient ({lab[sets['safety']]})",

@@ -168,7 +168,7 @@ def cox_term(results: dict, term: str) -> str:
 def build_report_tables(results: dict) -> list[ReportTable]:
     """Every report table as a model, in report order (appendix tables flagged)."""
     frames = build_tables(results)
-    titles = {**BASE_TITLES, **table_titles(results)}
+    titles = {**BASE_TITLES, **table_titles(results), **_phase_titles(results)}
     from oncotrial.report._methods import table_footnotes
 
     try:
@@ -218,13 +218,25 @@ def build_report_tables(results: dict) -> list[ReportTable]:
     return out
 
 
+def _phase_titles(results: dict) -> dict[str, str]:
+    from oncotrial._safe import slug
+
+    safety = results.get("safety") if isinstance(results.get("safety"), dict) else {}
+    sets = results["study"].get("analysis_sets")
+    pop = (f" ({results['study']['set_labels'][sets['safety']]})" if sets else
+           " (safety population)")
+    return {f"table3_adverse_events_{slug(p).replace('-', '_')}":
+            f"Adverse events, worst grade per patient, {p.lower()} phase{pop}"
+            for p in safety.get("phases", {})}
+
+
 def _flow_model(results: dict, df: pd.DataFrame, title: str, notes: list[str]) -> ReportTable:
     t = from_frame("flow", title, df, footnotes=tuple(notes))
     rows = tuple(Row(r.label[:1].upper() + r.label[1:], r.cells,
                      1 if (r.indent or r.label.startswith("Excluded: ")) else 0)
                  for r in t.rows)
     return ReportTable("flow", title, t.stub or "Analysis set", t.columns, rows,
-                       legend="n", footnotes=tuple(notes))
+                       footnotes=tuple(notes))
 
 
 __all__ = ["BASE_TITLES", "LISTING_ROWS", "build_report_tables", "cox_term"]

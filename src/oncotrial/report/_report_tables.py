@@ -72,6 +72,16 @@ def baseline_model(results: dict, title: str, notes: list[str]) -> ReportTable:
         base = var.removesuffix(" (categories)")
         for lev, cells in levels.items():
             rows.append(Row(lab.level(base, lev), tuple(cells.get(c, "") for c in cohorts), 1))
+    for var, pairs in results["spec"].get("level_labels") or []:
+        have = by.get(var, by.get(f"{var} (categories)", {}))
+        for code, _ in pairs:
+            if code not in have:
+                from oncotrial._errors import OncotrialValueError
+
+                raise OncotrialValueError(
+                    f"`[labels.levels.{var}].{code}` of the study spec must be a level of "
+                    f"{var} in the data ({', '.join(map(str, have)) or 'none'}); got "
+                    f"{code!r}. Fix the code or remove the line.")
     cols = tuple(cohort_header(c, counts.get(c, 0)) for c in cohorts)
     legend = ("n (%); median (range)" if numeric and len(numeric) < len(by) else
               "median (range)" if numeric else "n (%)")
@@ -179,43 +189,56 @@ def build_report_tables(results: dict) -> list[ReportTable]:
     lab = Labels(results)
     out: list[ReportTable] = []
     for stem, df in frames.items():
-        title = titles.get(stem, stem.replace("_", " ").capitalize())
-        notes = foot.get(stem, [])
-        if list(df.columns) == ["Note"] and stem != "notes":  # a failed analysis: its note
-            out.append(from_frame(stem, title, df, stub=""))
-            continue
-        if stem == "table1_baseline":
-            out.append(baseline_model(results, title, notes))
-        elif stem == "table2_efficacy":
-            out.append(efficacy_model(results, df, title, notes))
-        elif stem.startswith("table3_adverse_events"):
-            out.append(ae_model(results, stem, df, title,
-                                foot.get(stem, foot.get("table3_adverse_events", []))))
-        elif stem == "survival":
-            ren = {c: c.replace("(CI)", f"({lvl})") for c in map(str, df.columns)}
-            out.append(from_frame(stem, title, df, stub="Endpoint / cohort", rename=ren,
-                                  legend="median and rates: estimate (CI)", footnotes=notes))
-        elif stem == "cox":
-            out.append(from_frame(stem, title, df, stub="Model / term",
-                                  rename={"HR (CI)": f"HR ({lvl})"}, footnotes=notes,
-                                  row_label=lambda *k: (cox_term(results, k[-1]) if len(k) > 1
-                                                        else k[0].capitalize())))
-        elif stem == "subgroups":
-            out.append(from_frame(stem, title, df, stub="Subgroup",
-                                  rename={"ORR, % (CI)": f"ORR, % ({lvl})"}, footnotes=notes,
-                                  row_label=lambda *k: (lab.level(k[0].lower(), k[-1])
-                                                        if len(k) > 1 else k[0])))
-        elif stem == "comparisons":
-            out.append(from_frame(stem, title, df, stub="Comparison / endpoint",
-                                  rename={"Effect (CI)": f"Effect ({lvl})"}, footnotes=notes))
-        elif stem == "flow":
-            out.append(_flow_model(results, df, title, notes))
-        elif stem == "gmi":
-            out.append(from_frame(stem, title, df, stub="Patient", footnotes=notes,
-                                  appendix=len(df) > LISTING_ROWS))
-        else:
-            out.append(from_frame(stem, title, df, footnotes=notes))
+        try:
+            out.append(_model(results, stem, df, titles, foot, lvl, lab))
+        except Exception as exc:  # one broken table never takes the report down
+            from oncotrial._errors import error_message
+            from oncotrial.report._tables import note_frame
+
+            results.setdefault("errors", {})[f"table:{stem}"] = error_message(exc)
+            out.append(from_frame(stem, titles.get(stem, stem), note_frame(error_message(exc)),
+                                  stub=""))
     return out
+
+
+def _model(results: dict, stem: str, df: pd.DataFrame, titles: dict, foot: dict, lvl: str,
+       lab: Labels) -> ReportTable:
+    """The model of one table from its display frame (dispatch by stem)."""
+    title = titles.get(stem, stem.replace("_", " ").capitalize())
+    notes = foot.get(stem, [])
+    if list(df.columns) == ["Note"] and stem != "notes":  # a failed analysis: its note
+        return (from_frame(stem, title, df, stub=""))
+    elif stem == "table1_baseline":
+        return (baseline_model(results, title, notes))
+    elif stem == "table2_efficacy":
+        return (efficacy_model(results, df, title, notes))
+    elif stem.startswith("table3_adverse_events"):
+        return (ae_model(results, stem, df, title,
+                            foot.get(stem, foot.get("table3_adverse_events", []))))
+    elif stem == "survival":
+        ren = {c: c.replace("(CI)", f"({lvl})") for c in map(str, df.columns)}
+        return (from_frame(stem, title, df, stub="Endpoint / cohort", rename=ren,
+                              legend="median and rates: estimate (CI)", footnotes=notes))
+    elif stem == "cox":
+        return (from_frame(stem, title, df, stub="Model / term",
+                              rename={"HR (CI)": f"HR ({lvl})"}, footnotes=notes,
+                              row_label=lambda *k: (cox_term(results, k[-1]) if len(k) > 1
+                                                    else k[0].capitalize())))
+    elif stem == "subgroups":
+        return (from_frame(stem, title, df, stub="Subgroup",
+                              rename={"ORR, % (CI)": f"ORR, % ({lvl})"}, footnotes=notes,
+                              row_label=lambda *k: (lab.level(k[0].lower(), k[-1])
+                                                    if len(k) > 1 else k[0])))
+    elif stem == "comparisons":
+        return (from_frame(stem, title, df, stub="Comparison / endpoint",
+                              rename={"Effect (CI)": f"Effect ({lvl})"}, footnotes=notes))
+    elif stem == "flow":
+        return (_flow_model(results, df, title, notes))
+    elif stem == "gmi":
+        return (from_frame(stem, title, df, stub="Patient", footnotes=notes,
+                              appendix=len(df) > LISTING_ROWS))
+    else:
+        return (from_frame(stem, title, df, footnotes=notes))
 
 
 def _phase_titles(results: dict) -> dict[str, str]:

@@ -43,7 +43,7 @@ border-bottom:1px solid #999}table.rt{border-top:1.5px solid #444;border-bottom:
 td.lvl{padding-left:2em}td.var{font-weight:600}p.tnote{font-size:.78em;color:#444;margin:0 0 1.5em}
 figure{margin:.5em 0 2em}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85em;color:#444}p.note{font-size:.85em;color:#555}
-nav ol{columns:2;font-size:.85em}nav li{margin:.1em 0}
+nav ol{font-size:.9em}nav ol ol{columns:2;font-size:.95em}nav li{margin:.1em 0}
 """
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title|e }}</title>

@@ -16,7 +16,7 @@ import pandas as pd
 
 from oncotrial.report._labels import Labels
 from oncotrial.report._table_model import ReportTable, Row, Spanner, cohort_header, from_frame
-from oncotrial.report._tables import _f, build_tables, table_titles
+from oncotrial.report._tables import _f, _lc, build_tables, table_titles
 
 #: Per-patient listings with more rows than this go to the appendix (and their CSV).
 LISTING_ROWS = 20
@@ -188,7 +188,7 @@ def build_report_tables(results: dict) -> list[ReportTable]:
     lvl = _ci_level(results)
     lab = Labels(results)
     out: list[ReportTable] = []
-    for stem, df in frames.items():
+    for stem, df in sorted(frames.items(), key=lambda kv: _order(kv[0])):
         try:
             out.append(_model(results, stem, df, titles, foot, lvl, lab))
         except Exception as exc:  # one broken table never takes the report down
@@ -199,6 +199,22 @@ def build_report_tables(results: dict) -> list[ReportTable]:
             out.append(from_frame(stem, titles.get(stem, stem), note_frame(error_message(exc)),
                                   stub=""))
     return out
+
+
+#: Body order: the seed papers' Table 1 (baseline), 2 (response), 3 (adverse events), then the
+#: time-to-event tables, the flow by cohort (the flow chart is Figure 1) and the notes.
+ORDER = ("table1_baseline", "table2_efficacy", "table3_adverse_events", "survival", "logrank",
+         "comparisons", "cox", "subgroups", "flow", "gmi", "notes")
+
+
+def _order(stem: str) -> tuple[int, str]:
+    if stem in ORDER:
+        return (ORDER.index(stem), "")
+    if stem.startswith("table3_adverse_events_"):
+        kind = stem.removeprefix("table3_adverse_events_")
+        return (ORDER.index("table3_adverse_events"), "0" if kind in ("related", "serious")
+                else "1")  # related/serious, then the phases in the spec's order (stable sort)
+    return (len(ORDER), stem)
 
 
 def _model(results: dict, stem: str, df: pd.DataFrame, titles: dict, foot: dict, lvl: str,
@@ -246,7 +262,7 @@ def _phase_titles(results: dict) -> dict[str, str]:
 
     safety = results.get("safety") if isinstance(results.get("safety"), dict) else {}
     sets = results["study"].get("analysis_sets")
-    pop = (f" ({results['study']['set_labels'][sets['safety']]})" if sets else
+    pop = (f", {_lc(results['study']['set_labels'][sets['safety']])}" if sets else
            " (safety population)")
     return {f"table3_adverse_events_{slug(p).replace('-', '_')}":
             f"Adverse events, worst grade per patient, {p.lower()} phase{pop}"

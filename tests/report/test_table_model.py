@@ -41,6 +41,15 @@ def test_table_model_1_csv_folds_label_rows_into_a_variable_column():
     assert '<td class="var">Sex</td><td></td><td></td><td></td><td></td>' in html
 
 
+def test_table_model_1b_long_listing_printed_head_says_where_the_rest_is():
+    t = ReportTable("gmi", "G", "Patient", ("GMI",),
+                    tuple(Row(f"P{i}", ("1.0",)) for i in range(250)), appendix=True)
+    h = t.head(200, "tables/gmi.csv")
+    assert len(h.rows) == 200 and h.notes[-1] == (
+        "Rows 1-200 of 250 shown; the complete listing is tables/gmi.csv.")
+    assert t.head(300, "x") is t and len(t.to_frame()) == 250
+
+
 def test_table_model_2_example_table1_layout(example):
     t1 = next(t for t in build_report_tables(example.results) if t.stem == "table1_baseline")
     labels = [(r.label, r.indent, r.cells is None) for r in t1.rows]

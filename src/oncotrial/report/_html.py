@@ -22,6 +22,9 @@ from oncotrial.report._report_tables import BASE_TITLES as TABLE_TITLES
 from oncotrial.report._table_model import ReportTable, from_frame
 from oncotrial.report._tables import note_frame
 
+#: Rows of one table printed in report.docx, report.pdf and tables/*.docx; longer listings
+#: print their first rows and say where the rest is (their CSV and report.html hold them all).
+PRINT_ROWS = 200
 FIGURE_TITLES = {
     "flow": "Participant flow", "km_os": "Overall survival",
     "km_pfs": "Progression-free survival",
@@ -129,11 +132,14 @@ def write_report(analysis, out_dir: str | Path) -> Path:
                                      note_frame(msg), stub=""))
     items = number_items(tables, {k: f.paths["png"] for k, f in rendered.items()},
                          {k: f.note for k, f in rendered.items()})
-    for kind, stem, caption, t, _ in items:
+    printed = []  # DOCX and PDF print at most PRINT_ROWS rows of a listing (all in CSV, HTML)
+    for kind, stem, caption, t, sec in items:
         if kind == "table":
             safe = safe_csv_frame(t.to_frame())  # OWASP: no cell a spreadsheet runs as formula
             safe.to_csv(out / "tables" / f"{stem}.csv", lineterminator="\n")
+            t = t.head(PRINT_ROWS, f"tables/{stem}.csv and report.html")
             write_table_docx(t, caption, out / "tables" / f"{stem}.docx")
+        printed.append((kind, stem, caption, t, sec))
     methods = _methods(r)
     if not errors:
         del r["errors"]
@@ -142,9 +148,9 @@ def write_report(analysis, out_dir: str | Path) -> Path:
              f"{st['time_unit']}. Every number below is in results.json with its method.")
     body = [it for it in items if it[4] != "Appendix"]
     appendix = [it for it in items if it[4] == "Appendix"]
-    doc_items = [(k, c, p, s) for k, _, c, p, s in body]
+    doc_items = [(k, c, p, s) for k, _, c, p, s in printed if s != "Appendix"]
     doc_items.append(("methods", "Methods", methods, "Methods"))
-    doc_items += [(k, c, p, s) for k, _, c, p, s in appendix]
+    doc_items += [(k, c, p, s) for k, _, c, p, s in printed if s == "Appendix"]
     sections: dict[str, list] = {}
     for kind, stem, caption, payload, sec in body:
         html_body = (payload.to_html() if kind == "table" else

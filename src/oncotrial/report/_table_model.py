@@ -66,6 +66,16 @@ class ReportTable:
         """Legend then footnotes, the lines printed under the table."""
         return ([self.legend] if self.legend else []) + list(self.footnotes)
 
+    def head(self, n: int, where: str) -> ReportTable:
+        """The first ``n`` rows with a footnote saying where the rest is (for DOCX and PDF,
+        whose writers slow down steeply with rows: 10,000 rows take ~100 s in python-docx)."""
+        from dataclasses import replace
+
+        if len(self.rows) <= n:
+            return self
+        note = (f"Rows 1-{n} of {len(self.rows)} shown; the complete listing is {where}.")
+        return replace(self, rows=self.rows[:n], footnotes=(*self.footnotes, note))
+
     def header_rows(self) -> list[list[tuple[str, int]]]:
         """Header rows as (text, column span) cells, stub column first."""
         leaf = [(self.stub, 1)] + [(c, 1) for c in self.columns]

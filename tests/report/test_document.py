@@ -169,3 +169,19 @@ def test_document_8_example_report_writes_docx_and_pdf(tmp_path):
     assert (tmp_path / "report.docx").stat().st_size > 10_000
     assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-"
     _numbered_without_gaps(_captions(html.read_text(encoding="utf-8")))
+
+
+def test_document_9_failed_figure_is_an_unnumbered_visible_note(monkeypatch, tmp_path):
+    import oncotrial.report._html as h
+
+    def fake(analysis, fig_dir):
+        analysis.results.setdefault("errors", {})["figure:km_os"] = "ValueError: broken"
+        return {}
+
+    monkeypatch.setattr(h, "render_figures", fake)
+    page = write_report(analyze_study(example_spec_path()), tmp_path).read_text(encoding="utf-8")
+    assert "Figure not drawn: km_os" in page and "ValueError: broken" in page
+    caps = _captions(page)
+    assert not [c for c in caps if c[1] == "Figure"]        # no number given to a missing figure
+    _numbered_without_gaps(caps)
+    assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-"

@@ -19,7 +19,7 @@ from oncotrial._safe import safe_csv_frame, slug
 from oncotrial.report._figures import render_figures
 from oncotrial.report._methods import methods_paragraphs
 from oncotrial.report._report_tables import BASE_TITLES as TABLE_TITLES
-from oncotrial.report._table_model import ReportTable, from_frame
+from oncotrial.report._table_model import ReportTable
 from oncotrial.report._tables import note_frame
 
 #: Rows of one table printed in report.docx, report.pdf and tables/*.docx; longer listings
@@ -65,6 +65,8 @@ TEMPLATE = """<!DOCTYPE html>
 <h3 id="{{ anchor|e }}">{{ caption|e }}</h3>
 <figure><img alt="{{ caption|e }}" src="data:image/png;base64,{{ body }}">
 <figcaption>{{ caption|e }}{% if note %}. {{ note|e }}{% endif %}</figcaption></figure></section>
+{% elif kind == "note" %}<section id="{{ anchor|e }}" class="note"><h4>{{ caption|e }}</h4>
+<p class="note">{{ body|e }}</p></section>
 {% elif kind == "methods" %}{% for p in body %}<p>{{ p|e }}</p>{% endfor %}
 {% endif %}{% endfor %}</section>
 {% endfor %}
@@ -125,13 +127,15 @@ def write_report(analysis, out_dir: str | Path) -> Path:
     errors = r.setdefault("errors", {})
     tables = build_report_tables(r)
     rendered = render_figures(analysis, out / "figures")
-    for key, msg in list(errors.items()):
-        if key.startswith("figure:"):
-            stem = f"figure_{key[len('figure:'):]}"
-            tables.append(from_frame(stem, f"Figure not drawn: {key[len('figure:'):]}",
-                                     note_frame(msg), stub=""))
     items = number_items(tables, {k: f.paths["png"] for k, f in rendered.items()},
                          {k: f.note for k, f in rendered.items()})
+    at = max((i + 1 for i, it in enumerate(items) if it[4] in ("Tables", "Figures")), default=0)
+    for key, msg in list(errors.items()):  # a figure that failed: an unnumbered visible note
+        if key.startswith("figure:"):
+            stem = key[len("figure:"):]
+            items.insert(at, ("note", f"figure-{stem}", f"Figure not drawn: {stem}",
+                              note_frame(msg).iloc[0, 0], "Figures"))
+            at += 1
     printed = []  # DOCX and PDF print at most PRINT_ROWS rows of a listing (all in CSV, HTML)
     for kind, stem, caption, t, sec in items:
         if kind == "table":
@@ -153,14 +157,14 @@ def write_report(analysis, out_dir: str | Path) -> Path:
     doc_items += [(k, c, p, s) for k, _, c, p, s in printed if s == "Appendix"]
     sections: dict[str, list] = {}
     for kind, stem, caption, payload, sec in body:
-        html_body = (payload.to_html() if kind == "table" else
+        html_body = (payload.to_html() if kind == "table" else payload if kind == "note" else
                      base64.b64encode(Path(payload[0]).read_bytes()).decode("ascii"))
         note = payload[1] if kind == "figure" else ""
         sections.setdefault(sec, []).append((kind, slug(stem), caption, html_body, note))
     sections["Methods"] = [("methods", "methods", "Methods", methods, "")]
     for kind, stem, caption, payload, sec in appendix:
         sections.setdefault(sec, []).append((kind, slug(stem), caption, payload.to_html(), ""))
-    toc = [(sec, [(a, c) for k, a, c, _, _ in its if k != "methods"])
+    toc = [(sec, [(a, c) for k, a, c, _, _ in its if k in ("table", "figure")])
            for sec, its in sections.items()]
     page = Environment(autoescape=False).from_string(TEMPLATE).render(
         title=st["title"], css=CSS, intro=intro, toc=toc, sections=list(sections.items()))

@@ -248,7 +248,9 @@ def table_footnotes(results: dict) -> dict[str, list[str]]:
                     ", unconfirmed")
                  + "; duration of response: Kaplan-Meier median, observed range (+ censored).")
     out["table2_efficacy"] = lines
-    ae = [f"Treatment-emergent adverse events (to last dose + {s['teae_window_days']} days), "
+    window = ("ADAE TRTEMFL" if results["derivation"]["settings"].get("source") == "adam" else
+              f"to last dose + {s['teae_window_days']} days")
+    ae = [f"Treatment-emergent adverse events ({window}), "
           f"worst grade per patient and term; {_grade_text(results)}.",
           "* a term listed by the spec below the frequency threshold."]
     for stem in ("table3_adverse_events", "table3_adverse_events_related",

@@ -131,6 +131,8 @@ def ae_model(results: dict, stem: str, df: pd.DataFrame, title: str, notes: list
                   for x in cols)
     rows = tuple(Row(str(k), tuple(_zero(str(v)) for v in vals))
                  for k, vals in zip(df.index, df.itertuples(index=False), strict=True))
+    if not any(r.label.endswith(" *") for r in rows):  # the * footnote only where one is marked
+        notes = [n for n in notes if not n.startswith("* ")]
     return ReportTable(stem, title, "Adverse event", heads, rows, tuple(spanners),
                        legend="n (%)", footnotes=tuple(notes))
 

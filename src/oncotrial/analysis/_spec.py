@@ -30,7 +30,7 @@ from oncotrial.analysis._spec_sets import (
 from oncotrial.analysis._spec_values import check_spec_values
 
 __all__ = ["DAYS_PER_UNIT", "CoxSpec", "StudySpec", "SubgroupSpec", "load_study_spec",
-           "parse_study_spec"]
+           "parse_labels", "parse_study_spec"]
 
 # Days per reported time unit. Months = days / 30.4375 (365.25 / 12), the convention of the
 # seed papers' "months" and of R ``survival`` users' ``time / 30.4375``.
@@ -112,6 +112,8 @@ class StudySpec:
     comparisons: ComparisonSpec | None = None
     twin: str | None = None
     baseline_bins: tuple[BinSpec, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()  # [labels]: variable -> report label
+    level_labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # [labels.levels]
 
     def set_of(self, analysis: str) -> str:
         """Name of the analysis set used by ``analysis`` (``response``, ``os``, ...)."""
@@ -227,7 +229,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     `[study].colour` of the study spec must be a
     """
     check_spec_values(raw)  # every existing key's value, before any other work (issue 14)
-    known = set(_SCHEMA) | {"subgroups", "sets", "comparisons", "baseline", "adam"}
+    known = set(_SCHEMA) | {"subgroups", "sets", "comparisons", "baseline", "adam", "labels"}
     for k in raw:
         if k not in known:
             raise _err(k, f"a known section ({', '.join(sorted(known))})", k,
@@ -321,6 +323,7 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
         sf, kw.get("ae_threshold", 10.0))
     kw["comparisons"] = parse_comparisons(raw)
     kw["baseline_bins"] = parse_bins(raw)
+    kw["labels"], kw["level_labels"] = parse_labels(raw, kw["baseline_bins"])
     subs = raw.get("subgroups", [])
     if not isinstance(subs, list):
         raise _err("subgroups", "an array of tables", subs, "Write [[subgroups]] blocks.")
@@ -369,6 +372,49 @@ def parse_study_spec(raw: dict, base: Path | str = ".") -> StudySpec:
     kw["cox"] = CoxSpec(**ckw)
     kw["adam"] = parse_adam_section(raw.get("adam", {}))
     return StudySpec(**kw)
+
+
+def parse_labels(raw: dict, bins: tuple[BinSpec, ...] = ()) -> tuple[tuple, tuple]:
+    """``[labels]``: report labels of baseline variables, ``[labels.levels.<variable>]``: of
+    their coded levels; a key that names no baseline variable is an error naming the key.
+
+    Examples
+    --------
+    >>> parse_labels({"labels": {"ecog": "ECOG PS", "levels": {"sex": {"F": "Women"}}}})
+    ((('ecog', 'ECOG PS'),), (('sex', (('F', 'Women'),)),))
+    >>> try:
+    ...     parse_labels({"labels": {"ecgo": "ECOG"}})
+    ... except ValueError as e:
+    ...     print(str(e)[:40])
+    `[labels].ecgo` of the study spec must b
+    """
+    from oncotrial.analysis._common import BASELINE_COLUMNS
+
+    sec = raw.get("labels", {})
+    if not isinstance(sec, dict):
+        raise _err("[labels]", "a table", sec, "Write it as a [labels] section.")
+    known = (*BASELINE_COLUMNS, *(f"{b.column} (categories)" for b in bins), "cohort")
+    labels, levels = [], []
+    for k, v in sec.items():
+        if k == "levels":
+            if not isinstance(v, dict):
+                raise _err("[labels.levels]", "a table", v, "Write [labels.levels.sex] F = ...")
+            for var, codes in v.items():
+                if var not in known:
+                    raise _err(f"[labels.levels].{var}", f"a baseline variable ({', '.join(known)})",
+                               var, "Fix its spelling or remove it (see docs/study-spec.md).")
+                if not isinstance(codes, dict):
+                    raise _err(f"[labels.levels].{var}", "a table of code = label", codes,
+                               f'Write [labels.levels.{var}] and lines such as "CODE" = "Label".')
+                pairs = tuple(sorted((str(c), _typed(f"[labels.levels.{var}].{c}", lab, str))
+                                     for c, lab in codes.items()))
+                levels.append((var, pairs))
+            continue
+        if k not in known:
+            raise _err(f"[labels].{k}", f"a baseline variable ({', '.join(known)}) or levels", k,
+                       "Fix its spelling or remove it (see docs/study-spec.md).")
+        labels.append((k, _typed(f"[labels].{k}", v, str)))
+    return tuple(sorted(labels)), tuple(sorted(levels))
 
 
 def load_study_spec(path: str | Path) -> StudySpec:

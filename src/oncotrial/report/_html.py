@@ -1,4 +1,5 @@
-"""Writing the report: one self-contained HTML file, tables (CSV, DOCX), figures (PNG, SVG).
+"""Writing the report: one self-contained HTML file, the same report as one DOCX and one PDF,
+tables (CSV, DOCX) and figures (PNG, SVG, PDF).
 
 The HTML has inline CSS and every figure embedded as a base64 PNG, and references no URL, so
 it works offline and can be mailed as one file. No timestamp is written anywhere: two runs on the
@@ -8,104 +9,96 @@ same input give byte-identical tables, figures and ``results.json``.
 from __future__ import annotations
 
 import base64
-import datetime
 import html
-import io
-import zipfile
 from pathlib import Path
 
-import pandas as pd
 from jinja2 import Environment
 
 from oncotrial._errors import error_message
-from oncotrial._safe import printable, safe_csv_frame, slug
+from oncotrial._safe import safe_csv_frame, slug
 from oncotrial.report._figures import render_figures
 from oncotrial.report._methods import methods_paragraphs
-from oncotrial.report._tables import build_tables, note_frame, table_titles
+from oncotrial.report._report_tables import BASE_TITLES as TABLE_TITLES
+from oncotrial.report._table_model import ReportTable
+from oncotrial.report._tables import note_frame
 
-TABLE_TITLES = {
-    "flow": "Participant flow",
-    "table1_baseline": "Table 1. Baseline characteristics (treated population)",
-    "table2_efficacy": "Table 2. Tumour response (efficacy-evaluable population)",
-    "table3_adverse_events": "Table 3. Adverse events, worst grade per patient (safety population)",
-    "survival": "Survival: medians, landmark rates and follow-up",
-    "logrank": "Log-rank test across cohorts",
-    "cox": "Cox regression: univariable and multivariable hazard ratios",
-    "subgroups": "Objective response by subgroup",
-    "gmi": "Growth modulation index per patient",
-}
+#: Rows of one table printed in report.docx, report.pdf and tables/*.docx; longer listings
+#: print their first rows and say where the rest is (their CSV and report.html hold them all).
+PRINT_ROWS = 200
 FIGURE_TITLES = {
-    "flow": "Figure 1. Participant flow", "km_os": "Figure 2. Overall survival",
-    "km_pfs": "Figure 3. Progression-free survival",
-    "waterfall": "Figure 4. Waterfall: best change in the sum of target lesions",
-    "spider": "Figure 5. Spider plot", "swimmer": "Figure 6. Swimmer plot",
-    "forest_cox": "Figure 7. Forest plot of Cox hazard ratios",
-    "ae_bars": "Figure 8. Adverse events by worst grade",
-    "gmi": "Figure 9. Growth modulation index",
+    "flow": "Participant flow", "km_os": "Overall survival",
+    "km_pfs": "Progression-free survival",
+    "waterfall": "Waterfall: best change in the sum of target lesions",
+    "spider": "Spider plot", "swimmer": "Swimmer plot",
+    "forest_cox": "Forest plot of Cox hazard ratios",
+    "ae_bars": "Adverse events by worst grade",
+    "gmi": "Growth modulation index",
 }
 CSS = """
 body{font-family:Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222;
 line-height:1.4;padding:0 1em}
 h1{font-size:1.5em;border-bottom:2px solid #2b5d8a;padding-bottom:.3em}
-h2{font-size:1.2em;color:#2b5d8a;margin-top:2em}
-table{border-collapse:collapse;font-size:.82em;margin:.5em 0 1.5em}
-th,td{border-bottom:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-thead th{border-bottom:2px solid #444;background:#f2f6fb}
-figure{margin:1em 0 2em}figure img{max-width:100%;border:1px solid #eee}
-figcaption{font-size:.9em;color:#444}nav a{margin-right:1em}p.note{font-size:.85em;color:#555}
+h2{font-size:1.3em;color:#2b5d8a;margin-top:2em}h3{font-size:1.05em;margin:1.6em 0 .4em}
+table{border-collapse:collapse;font-size:.82em;margin:.3em 0 .4em}
+th,td{padding:3px 8px;text-align:left;vertical-align:top}
+thead tr:last-child th{border-bottom:1.5px solid #444}thead th.span{text-align:center;
+border-bottom:1px solid #999}table.rt{border-top:1.5px solid #444;border-bottom:1.5px solid #444}
+td.lvl{padding-left:2em}td.var{font-weight:600}p.tnote{font-size:.78em;color:#444;margin:0 0 1.5em}
+figure{margin:.5em 0 2em}figure img{max-width:100%;border:1px solid #eee}
+figcaption{font-size:.85em;color:#444}p.note{font-size:.85em;color:#555}
+nav ol{font-size:.9em}nav ol ol{columns:2;font-size:.95em}nav li{margin:.1em 0}
 """
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title|e }}</title>
 <style>{{ css }}</style></head><body>
 <h1>{{ title|e }}</h1>
-<p class="note">Cohorts: {{ cohorts|join(', ')|e }}. Evaluator: {{ evaluator|e }}.
-Times in {{ unit|e }}. Every number below is in results.json with its method.</p>
-<nav>{% for key, t in sections %}<a href="#{{ key|e }}">{{ t|e }}</a>{% endfor %}</nav>
-{% for key, title, table in tables %}
-<section id="table-{{ key|e }}"><h2 id="{{ key|e }}">{{ title|e }}</h2>{{ table }}</section>
+<p class="note">{{ intro|e }}</p>
+<nav id="contents"><h2>Contents</h2><ol>{% for sec, entries in toc %}
+<li><a href="#{{ sec|lower|e }}">{{ sec|e }}</a>{% if entries %}<ol>{% for anchor, cap in entries %}
+<li><a href="#{{ anchor|e }}">{{ cap|e }}</a></li>{% endfor %}</ol>{% endif %}</li>{% endfor %}
+</ol></nav>
+{% for sec, items in sections %}<section id="{{ sec|lower|e }}"><h2>{{ sec|e }}</h2>
+{% for kind, anchor, caption, body, note in items %}{% if kind == "table" %}
+<section id="table-{{ anchor|e }}" class="table"><h3 id="{{ anchor|e }}">{{ caption|e }}</h3>
+{{ body }}</section>
+{% elif kind == "figure" %}<section id="figure-{{ anchor|e }}" class="figure">
+<h3 id="{{ anchor|e }}">{{ caption|e }}</h3>
+<figure><img alt="{{ caption|e }}" src="data:image/png;base64,{{ body }}">
+<figcaption>{{ caption|e }}{% if note %}. {{ note|e }}{% endif %}</figcaption></figure></section>
+{% elif kind == "note" %}<section id="{{ anchor|e }}" class="note"><h4>{{ caption|e }}</h4>
+<p class="note">{{ body|e }}</p></section>
+{% elif kind == "methods" %}{% for p in body %}<p>{{ p|e }}</p>{% endfor %}
+{% endif %}{% endfor %}</section>
 {% endfor %}
-{% for key, title, data in figures %}
-<section id="figure-{{ key|e }}"><h2 id="{{ key|e }}">{{ title|e }}</h2>
-<figure><img alt="{{ title|e }}" src="data:image/png;base64,{{ data }}">
-<figcaption>{{ title|e }}</figcaption></figure></section>
-{% endfor %}
-<section id="methods"><h2 id="methods-h">Methods</h2>
-{% for p in methods %}<p>{{ p|e }}</p>{% endfor %}</section>
 </body></html>
 """
 
 
-def _table_html(df: pd.DataFrame) -> str:
-    return df.to_html(border=0, escape=True, na_rep="")
+def number_items(tables: list[ReportTable], figures: dict, figure_notes: dict[str, str]
+                 ) -> list[tuple]:
+    """Captions numbered in order of appearance without gaps: body tables "Table 1..k",
+    figures "Figure 1..m", appendix listings "Table A1..".
 
+    Returns ``(kind, stem, caption, payload, section)`` in report order (methods excluded).
 
-def _write_docx(df: pd.DataFrame, title: str, path: Path) -> None:
-    from docx import Document
-
-    doc = Document()
-    fixed = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # no run-dependent metadata
-    doc.core_properties.created = fixed
-    doc.core_properties.modified = fixed
-    doc.core_properties.last_modified_by = "oncotrial"
-    doc.add_heading(printable(title), level=2)
-    flat = df.reset_index()
-    t = doc.add_table(rows=1, cols=len(flat.columns))
-    t.style = "Table Grid"
-    for cell, col in zip(t.rows[0].cells, flat.columns, strict=True):
-        cell.text = printable(col)  # XML allows no control characters: shown as \xNN
-    for row in flat.itertuples(index=False):
-        cells = t.add_row().cells
-        for cell, v in zip(cells, row, strict=True):
-            cell.text = "" if v is None else printable(v)
-    buf = io.BytesIO()
-    doc.save(buf)
-    # Re-pack with fixed entry dates: zipfile stamps entries with the current time.
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, src.read(info.filename))
+    Examples
+    --------
+    >>> from oncotrial.report._table_model import ReportTable
+    >>> ts = [ReportTable("a", "A", "", (), ()), ReportTable("g", "G", "", (), (), appendix=True)]
+    >>> [it[2] for it in number_items(ts, {"km_os": "x.png"}, {})]
+    ['Table 1. A', 'Figure 1. Overall survival', 'Table A1. G']
+    """
+    out = []
+    body = [t for t in tables if not t.appendix]
+    for i, t in enumerate(body, 1):
+        out.append(("table", t.stem, f"Table {i}. {t.title}", t, "Tables"))
+    for i, (stem, png) in enumerate(figures.items(), 1):
+        title = FIGURE_TITLES.get(stem, stem.replace("_", " ").capitalize())
+        out.append(("figure", stem, f"Figure {i}. {title}", (png, figure_notes.get(stem, "")),
+                    "Figures"))
+    for i, t in enumerate((t for t in tables if t.appendix), 1):
+        out.append(("table", t.stem, f"Table A{i}. {t.title}", t, "Appendix"))
+    return out
 
 
 def _methods(results: dict) -> list[str]:
@@ -117,38 +110,66 @@ def _methods(results: dict) -> list[str]:
 
 
 def write_report(analysis, out_dir: str | Path) -> Path:
-    """Write ``report.html``, ``tables/*.csv|docx`` and ``figures/*.png|svg`` into ``out_dir``.
+    """Write ``report.html``, ``report.docx``, ``report.pdf``, ``tables/*.csv|docx`` and
+    ``figures/*`` into ``out_dir``.
 
-    Returns the path of ``report.html``.
+    Tables and figures are numbered in order of appearance without gaps, with a table of
+    contents; long listings go to the appendix (and their CSV). Returns the path of
+    ``report.html``.
     """
+    from oncotrial.report._docx import write_report_docx, write_table_docx
+    from oncotrial.report._pdf import write_pdf
+    from oncotrial.report._report_tables import build_report_tables
+
     out = Path(out_dir)
     (out / "tables").mkdir(parents=True, exist_ok=True)
     r = analysis.results
     errors = r.setdefault("errors", {})
-    tables = build_tables(r)
-    titles = {**TABLE_TITLES, **table_titles(r)}
-    for stem, df in tables.items():
-        safe = safe_csv_frame(df)  # OWASP: no cell a spreadsheet would run as a formula
-        safe.to_csv(out / "tables" / f"{stem}.csv", lineterminator="\n")
-        _write_docx(df, titles.get(stem, stem), out / "tables" / f"{stem}.docx")
-    embedded = []
-    for stem, rendered in render_figures(analysis, out / "figures").items():
-        embedded.append((stem, FIGURE_TITLES.get(stem, stem),
-                         base64.b64encode(rendered.paths["png"].read_bytes()).decode("ascii")))
-    for key, msg in list(errors.items()):
+    tables = build_report_tables(r)
+    rendered = render_figures(analysis, out / "figures")
+    items = number_items(tables, {k: f.paths["png"] for k, f in rendered.items()},
+                         {k: f.note for k, f in rendered.items()})
+    at = max((i + 1 for i, it in enumerate(items) if it[4] in ("Tables", "Figures")), default=0)
+    for key, msg in list(errors.items()):  # a figure that failed: an unnumbered visible note
         if key.startswith("figure:"):
-            tables[f"figure_{key[len('figure:'):]}"] = note_frame(msg)
+            stem = key[len("figure:"):]
+            items.insert(at, ("note", f"figure-{stem}", f"Figure not drawn: {stem}",
+                              note_frame(msg).iloc[0, 0], "Figures"))
+            at += 1
+    printed = []  # DOCX and PDF print at most PRINT_ROWS rows of a listing (all in CSV, HTML)
+    for kind, stem, caption, t, sec in items:
+        if kind == "table":
+            safe = safe_csv_frame(t.to_frame())  # OWASP: no cell a spreadsheet runs as formula
+            safe.to_csv(out / "tables" / f"{stem}.csv", lineterminator="\n")
+            t = t.head(PRINT_ROWS, f"tables/{stem}.csv and report.html")
+            write_table_docx(t, caption, out / "tables" / f"{stem}.docx")
+        printed.append((kind, stem, caption, t, sec))
+    methods = _methods(r)
     if not errors:
         del r["errors"]
-    tab_list = [(slug(k), titles.get(k, k.replace("_", " ").capitalize()), _table_html(v))
-                for k, v in tables.items()]
-    sections = [(k, t.split(".")[0] if t.startswith(("Table", "Figure")) else t.split(":")[0])
-                for k, t, _ in tab_list] + [(slug(k), t.split(".")[0]) for k, t, _ in embedded]
-    embedded = [(slug(k), t, d) for k, t, d in embedded]
+    st = r["study"]
+    intro = (f"Cohorts: {', '.join(st['cohorts'])}. Evaluator: {st['evaluator']}. Times in "
+             f"{st['time_unit']}. Every number below is in results.json with its method.")
+    body = [it for it in items if it[4] != "Appendix"]
+    appendix = [it for it in items if it[4] == "Appendix"]
+    doc_items = [(k, c, p, s) for k, _, c, p, s in printed if s != "Appendix"]
+    doc_items.append(("methods", "Methods", methods, "Methods"))
+    doc_items += [(k, c, p, s) for k, _, c, p, s in printed if s == "Appendix"]
+    sections: dict[str, list] = {}
+    for kind, stem, caption, payload, sec in body:
+        html_body = (payload.to_html() if kind == "table" else payload if kind == "note" else
+                     base64.b64encode(Path(payload[0]).read_bytes()).decode("ascii"))
+        note = payload[1] if kind == "figure" else ""
+        sections.setdefault(sec, []).append((kind, slug(stem), caption, html_body, note))
+    sections["Methods"] = [("methods", "methods", "Methods", methods, "")]
+    for kind, stem, caption, payload, sec in appendix:
+        sections.setdefault(sec, []).append((kind, slug(stem), caption, payload.to_html(), ""))
+    toc = [(sec, [(a, c) for k, a, c, _, _ in its if k in ("table", "figure")])
+           for sec, its in sections.items()]
     page = Environment(autoescape=False).from_string(TEMPLATE).render(
-        title=r["study"]["title"], css=CSS, cohorts=r["study"]["cohorts"],
-        evaluator=r["study"]["evaluator"], unit=r["study"]["time_unit"], tables=tab_list,
-        figures=embedded, methods=_methods(r), sections=sections)
+        title=st["title"], css=CSS, intro=intro, toc=toc, sections=list(sections.items()))
+    write_report_docx(out / "report.docx", st["title"], intro, doc_items)
+    write_pdf(out / "report.pdf", st["title"], intro, doc_items)
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
@@ -159,4 +180,4 @@ def escape(text: str) -> str:
     return html.escape(text)
 
 
-__all__ = ["FIGURE_TITLES", "TABLE_TITLES", "write_report"]
+__all__ = ["FIGURE_TITLES", "TABLE_TITLES", "number_items", "write_report"]

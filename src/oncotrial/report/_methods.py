@@ -215,4 +215,65 @@ def _comparisons_text(results: dict, lvl: str) -> str:
             "set.")
 
 
-__all__ = ["adam_methods", "methods_paragraphs"]
+def table_footnotes(results: dict) -> dict[str, list[str]]:
+    """Footnotes naming the method behind each report table, keyed by table stem.
+
+    Examples
+    --------
+    >>> from oncotrial.analysis import analyze_study, example_spec_path
+    >>> notes = table_footnotes(analyze_study(example_spec_path()).results)
+    >>> notes["table2_efficacy"][0]
+    'CI: 95% exact Clopper-Pearson confidence interval (DCR, ORR).'
+    """
+    s = results["spec"]
+    lvl = f"{100 * s['level']:g}%"
+    out: dict[str, list[str]] = {}
+    out["table1_baseline"] = ["Percentages of the cohort's patients in the "
+                              f"{_set(results, 'baseline')}; Missing counted as a level."]
+    resp = []
+    for ep, e in s["estimates"]:
+        name = {"orr": "ORR", "dcr": "DCR"}[ep]
+        if e["method"] == "bayes":
+            resp.append(f"{name}: Beta({e['prior'][0]:g}, {e['prior'][1]:g}) prior, posterior "
+                        f"{e['point']} with {lvl} {e['interval']} credible interval")
+        else:
+            resp.append(f"{CI_NAMES[e['method']]}|{name}")
+    plain = sorted({r.split("|")[0] for r in resp if "|" in r})
+    lines = [f"CI: {lvl} {m} confidence interval ("
+             + ", ".join(r.split("|")[1] for r in resp if r.startswith(m + "|")) + ")."
+             for m in plain]
+    lines += [r + "." for r in resp if "|" not in r]
+    lines.append("Best overall response by RECIST 1.1"
+                 + (f", confirmed after >= {s['confirm_days']} days" if s["confirmation"] else
+                    ", unconfirmed")
+                 + "; duration of response: Kaplan-Meier median, observed range (+ censored).")
+    out["table2_efficacy"] = lines
+    window = ("ADAE TRTEMFL" if results["derivation"]["settings"].get("source") == "adam" else
+              f"to last dose + {s['teae_window_days']} days")
+    ae = [f"Treatment-emergent adverse events ({window}), "
+          f"worst grade per patient and term; {_grade_text(results)}.",
+          "* a term listed by the spec below the frequency threshold."]
+    for stem in ("table3_adverse_events", "table3_adverse_events_related",
+                 "table3_adverse_events_serious"):
+        out[stem] = ae
+    out["survival"] = [f"Kaplan-Meier estimates; {lvl} pointwise '{s['conf_type']}' confidence "
+                       "intervals with Greenwood variance (R survfit conf.type); median "
+                       "follow-up by the reverse Kaplan-Meier method; NR: not reached."]
+    out["logrank"] = ["Log-rank test (R survdiff), observed / expected events per cohort."]
+    cx = s["cox"]
+    out["cox"] = [f"Cox proportional hazards (ties: {cx['ties']}); {lvl} Wald intervals and "
+                  "Wald p; multivariable model by backward elimination "
+                  f"({cx['test']} test, p >= {cx['alpha_remove']:g} removed)."]
+    out["subgroups"] = [f"ORR with the {lvl} {CI_NAMES.get(s['ci_method'], s['ci_method'])} "
+                        "interval; Fisher's exact test (r x 2) and Pearson's chi-square test "
+                        "(Yates' correction for 2 x 2)."]
+    if results.get("comparisons"):
+        out["comparisons"] = [_comparisons_text(results, lvl).removeprefix("Comparisons. ")]
+    out["gmi"] = ["Growth modulation index = TTP on study / TTP on the last prior line (Von "
+                  "Hoff 1998); >= 1.33 counts as activity; + censored."]
+    out["flow"] = ["Exclusions from the parent analysis set with the data's disposition "
+                   "reasons."]
+    return out
+
+
+__all__ = ["adam_methods", "methods_paragraphs", "table_footnotes"]

@@ -311,17 +311,22 @@ def table_titles(results: dict) -> dict[str, str]:
     if not sets:
         return {}
     lab = results["study"]["set_labels"]
-    out = {"table1_baseline": f"Table 1. Baseline characteristics ({lab[sets['baseline']]})",
-           "table2_efficacy": f"Table 2. Tumour response ({lab[sets['response']]})",
-           "table3_adverse_events": "Table 3. Adverse events, worst grade per patient "
-                                    f"({lab[sets['safety']]})",
+    out = {"table1_baseline": f"Baseline characteristics, {_lc(lab[sets['baseline']])}",
+           "table2_efficacy": f"Tumour response, {_lc(lab[sets['response']])}",
+           "table3_adverse_events": "Adverse events, worst grade per patient, "
+                                    f"{_lc(lab[sets['safety']])}",
            "table3_adverse_events_related": "Treatment-related adverse events, worst grade "
-                                            f"per patient ({lab[sets['safety']]})",
-           "table3_adverse_events_serious": "Serious adverse events, worst grade per patient "
-                                            f"({lab[sets['safety']]})",
+                                            f"per patient, {_lc(lab[sets['safety']])}",
+           "table3_adverse_events_serious": "Serious adverse events, worst grade per patient, "
+                                            f"{_lc(lab[sets['safety']])}",
            "comparisons": "Comparisons with the reference arm",
            "notes": "Notes: spec entries not analysed and twin-spec assumptions"}
     return out
+
+
+def _lc(label: str) -> str:
+    """A set label inside a title: first letter lower-case unless an acronym ("FAS")."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def note_frame(message: str) -> pd.DataFrame:

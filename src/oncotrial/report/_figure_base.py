@@ -127,9 +127,9 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = FOR
 
 
 def outside_legend(fig: Figure, handles: list, *, title: str | None = None,
-                   where: str = "lower") -> None:
-    """Put one legend for the whole figure in the constrained-layout margin (``where`` =
-    ``'lower'`` under the axes or ``'upper'`` above them), never on the data.
+                   where: str = "lower", ncols: int | None = None) -> None:
+    """Put one legend for the whole figure in the constrained-layout margin under the axes
+    (``where='lower'``; ``'right'`` beside them), never on the data.
 
     Examples
     --------
@@ -141,7 +141,7 @@ def outside_legend(fig: Figure, handles: list, *, title: str | None = None,
     """
     if not handles:
         return
-    ncols = min(len(handles), 6)
+    ncols = ncols or min(len(handles), 6)
     fig.legend(handles=handles, loc=f"outside {where} center", ncols=ncols, frameon=False,
                title=title, fontsize=8, title_fontsize=8, handlelength=1.4, columnspacing=1.2)
 

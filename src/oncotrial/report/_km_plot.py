@@ -2,7 +2,7 @@
 numbers-at-risk table under the x axis (the layout of the seed papers' survival figures, and of
 survminer's ``ggsurvplot(risk.table = TRUE)``).
 
-Layout: the legend (arm, n, median) sits above the plot, outside the curves; the comparison
+Layout: the legend (arm, n, median) sits under the figure, outside the curves; the comparison
 (log-rank p, HR) is the subtitle; the risk table shares the x axis so each count sits under its
 tick, with the arm names coloured to its left, padded so that a count at time 0 never touches
 its label. Overlapping bands stay readable: a light fill plus dashed band edges in the arm's
@@ -19,10 +19,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
 
-from oncotrial.report._figure_base import (DENSE, GROUP_COLORS, figure_title, new_figure,
-                                           outside_legend, styled)
+from oncotrial.report._figure_base import DENSE, GROUP_COLORS, figure_title, new_figure, outside_legend, styled
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +145,7 @@ def plot_km(curves: Sequence[KMCurve], *, risk_table: pd.DataFrame | None = None
     ax.set_xlim(0, xmax if xmax is not None else None)
     ax.set_ylabel(ylabel)
     figure_title(fig, title, subtitle)
-    outside_legend(fig, handles, where="upper")
+    outside_legend(fig, handles, ncols=2)
     if ax_tab is None:
         ax.set_xlabel(xlabel)
         return fig

@@ -25,8 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from oncotrial.report._figure_base import (BOR_COLORS, DENSE, color_for, figure_title, new_figure,
-                                           outside_legend, styled)
+from oncotrial.report._figure_base import BOR_COLORS, DENSE, color_for, figure_title, new_figure, outside_legend, styled
 
 PD_LINE = 20.0  # RECIST 1.1 section 4.3.1: >= 20 % increase (from nadir) for PD — drawn as a guide
 PR_LINE = -30.0  # RECIST 1.1 section 4.3.1: >= 30 % decrease (from baseline) for PR
@@ -83,20 +82,20 @@ def select_patients(subjects: pd.DataFrame, *, cap: int, subject: str = "subject
     return subjects.index[keep], rule
 
 
-def _bars(ax, x: np.ndarray, heights: np.ndarray, colors: list[str], width: float = 0.85) -> None:
-    """Vertical bars from 0: ordinary bars when few, one rasterized collection when many."""
+def _bars(ax, x: np.ndarray, heights: np.ndarray, colors: list[str], width: float = 0.85,
+          bottom: float = 0.0) -> None:
+    """Vertical bars from ``bottom``: ordinary bars when few, one rasterized collection (no
+    per-bar artist) when more than ``DENSE``."""
     if len(x) <= DENSE:
-        ax.bar(x, heights, color=colors, width=width)
+        ax.bar(x, heights - bottom, bottom=bottom, color=colors, width=width)
         return
     h = width / 2
-    verts = np.stack([np.column_stack([x - h, np.zeros_like(x)]), np.column_stack([x - h, heights]),
-                      np.column_stack([x + h, heights]), np.column_stack([x + h, np.zeros_like(x)])],
-                     axis=1)
-    coll = PolyCollection(verts, facecolors=colors, edgecolors="none", rasterized=True)
-    ax.add_collection(coll)
-    ax.set_xlim(-1, len(x))
-    ax.set_ylim(min(0.0, float(np.nanmin(heights))) * 1.05 - 1,
-                max(0.0, float(np.nanmax(heights))) * 1.05 + 1)
+    b = np.full_like(x, bottom)
+    verts = np.stack([np.column_stack([x - h, b]), np.column_stack([x - h, heights]),
+                      np.column_stack([x + h, heights]), np.column_stack([x + h, b])], axis=1)
+    ax.add_collection(PolyCollection(verts, facecolors=colors, edgecolors="none",
+                                     rasterized=True))
+    ax.autoscale_view()
 
 
 def _guides(ax) -> None:

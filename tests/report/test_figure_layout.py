@@ -110,6 +110,7 @@ def test_figure_layout_3_talent_panels_per_cohort_and_plain_forest_ticks(twin_fi
     for stem in ("waterfall", "spider", "swimmer", "flow"):
         titles = sorted(ax.get_title(loc="left").split(" (")[0] for ax in figs[stem].axes)
         assert titles == ["GI-NET", "panNET"], stem
+        assert figs[stem].axes[0].get_title(loc="left").startswith("panNET")  # study order
     forest = figs["forest_cox"].axes[0]
     assert [t.get_text() for t in forest.get_xticklabels()] == ["0.25", "0.5", "1", "2"]
     labels = [t.get_text() for t in forest.get_yticklabels()]

@@ -278,19 +278,21 @@ def figure_makers(analysis) -> dict[str, Callable[[], Figure]]:
     rp = r["response_plots"] if ok("response_plots") else {}
     unit = r["study"]["time_unit"]
     cohort_of = _cohort_of(analysis) if rp else None
+    order = r["study"]["cohorts"]
     if rp.get("waterfall"):
         makers["waterfall"] = lambda: plot_waterfall(
             _with_cohort(pd.DataFrame(rp["waterfall"]), cohort_of),
-            title="Best change in target lesions")
+            title="Best change in target lesions", panel_order=order)
     if rp.get("spider"):
         makers["spider"] = lambda: plot_spider(
             _with_cohort(pd.DataFrame(rp["spider"]), cohort_of), title="Change over time",
+            panel_order=order,
             xlabel=f"{unit.capitalize()} since start of treatment")
     if rp.get("swimmer"):
         makers["swimmer"] = lambda: plot_swimmer(
             _with_cohort(pd.DataFrame(rp["swimmer"]).astype(
                 {"response_start": float, "response_end": float}), cohort_of),
-            title="Follow-up and response",
+            title="Follow-up and response", panel_order=order,
             xlabel=f"{unit.capitalize()} since start of treatment")
     if ok("cox") and r["cox"].get("univariable"):
         makers["forest_cox"] = lambda: forest_figure(r, getattr(analysis, "adsl", None))

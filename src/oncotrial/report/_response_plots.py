@@ -18,6 +18,8 @@ Renderers only: best % change, BOR and durations come from ``oncotrial.derive``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection, PolyCollection
@@ -40,9 +42,13 @@ def _bor_handles(categories) -> list:
     return [Patch(color=color_for(c), label=c) for c in BOR_COLORS if c in present]
 
 
-def _panels(data: pd.DataFrame, facet: str | None) -> list[tuple[str, pd.DataFrame]]:
+def _panels(data: pd.DataFrame, facet: str | None,
+            order: Sequence[str] | None = None) -> list[tuple[str, pd.DataFrame]]:
+    """One (name, rows) per facet value: in ``order`` first, then in order of appearance."""
     if facet and facet in data and data[facet].nunique(dropna=False) > 1:
-        return [(str(k), g) for k, g in data.groupby(facet, sort=False, dropna=False)]
+        groups = [(str(k), g) for k, g in data.groupby(facet, sort=False, dropna=False)]
+        rank = {k: i for i, k in enumerate(order or ())}
+        return sorted(groups, key=lambda kg: rank.get(kg[0], len(rank)))
     return [("", data)]
 
 
@@ -107,7 +113,7 @@ def _guides(ax) -> None:
 @styled
 def plot_waterfall(data: pd.DataFrame, *, value: str = "best_pct", category: str = "bor",
                    title: str = "", ylabel: str = "Best change in sum of target lesions (%)",
-                   facet: str | None = "cohort") -> Figure:
+                   facet: str | None = "cohort", panel_order: Sequence[str] | None = None) -> Figure:
     """Waterfall: one bar per subject, sorted from largest increase to largest decrease, one
     panel per ``facet`` value (shared y axis).
 
@@ -121,7 +127,7 @@ def plot_waterfall(data: pd.DataFrame, *, value: str = "best_pct", category: str
     >>> len(fig.axes[0].patches)
     3
     """
-    panels = _panels(data, facet)
+    panels = _panels(data, facet, panel_order)
     fig = new_figure(6.5 if len(panels) == 1 else 3.4 * len(panels), 3.8)
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     for ax, (name, g) in zip(axes, panels, strict=True):
@@ -143,7 +149,7 @@ def plot_waterfall(data: pd.DataFrame, *, value: str = "best_pct", category: str
 def plot_spider(data: pd.DataFrame, *, subject: str = "subject_id", time: str = "time",
                 value: str = "pct_change", category: str = "bor", title: str = "",
                 xlabel: str = "Months since start of treatment", facet: str | None = "cohort",
-                cap: int = SPIDER_CAP) -> Figure:
+                cap: int = SPIDER_CAP, panel_order: Sequence[str] | None = None) -> Figure:
     """Spider plot: one line per subject of % change from baseline over time, coloured by BOR,
     one panel per ``facet`` value; at most ``cap`` subjects per panel (:func:`select_patients`,
     the rule printed under the title and kept in ``fig.oncotrial_note``).
@@ -155,7 +161,7 @@ def plot_spider(data: pd.DataFrame, *, subject: str = "subject_id", time: str = 
     >>> len(plot_spider(df).axes[0].collections)
     2
     """
-    panels = _panels(data, facet)
+    panels = _panels(data, facet, panel_order)
     fig = new_figure(6.5 if len(panels) == 1 else 3.4 * len(panels), 4.0)
     axes = fig.subplots(1, len(panels), sharey=True, sharex=True, squeeze=False)[0]
     rules = []
@@ -196,7 +202,8 @@ def plot_swimmer(data: pd.DataFrame, *, subject: str = "subject_id", duration: s
                  category: str = "bor", response_start: str | None = "response_start",
                  response_end: str | None = "response_end", ongoing: str | None = "ongoing",
                  title: str = "", xlabel: str = "Months since start of treatment",
-                 facet: str | None = "cohort", cap: int = SWIMMER_CAP) -> Figure:
+                 facet: str | None = "cohort", cap: int = SWIMMER_CAP,
+                 panel_order: Sequence[str] | None = None) -> Figure:
     """Swimmer plot: one horizontal bar per subject (time on study), coloured by BOR, with the
     response period drawn as a black line from a triangle (response start) and subjects still
     on follow-up marked with an arrow; one panel per ``facet`` value, at most ``cap`` subjects
@@ -211,7 +218,7 @@ def plot_swimmer(data: pd.DataFrame, *, subject: str = "subject_id", duration: s
     >>> len(plot_swimmer(df).axes[0].patches)
     2
     """
-    panels = _panels(data, facet)
+    panels = _panels(data, facet, panel_order)
     shown = []
     rules = []
     for name, g in panels:

@@ -123,7 +123,8 @@ def km_figure(analysis, endpoint: str) -> Figure:
     for c in labels:
         r = res.get(c, {})
         med = r.get("median")
-        legend.append(f"{c} (n = {fits[c].n}, median {_fmt(med)} {unit})")
+        med_s = "NR" if med is None or not np.isfinite(med) else f"{med:.1f}"
+        legend.append(f"{c} (n = {fits[c].n}, median {med_s} {unit})")
     sub = []
     for p in (analysis.results.get("comparisons") or {}).get("pairs", []):
         t = p.get(endpoint)

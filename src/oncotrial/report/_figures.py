@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -371,16 +372,19 @@ def _workers(analysis) -> int:
     adsl = getattr(analysis, "adsl", None)
     n = 0 if adsl is None else len(adsl)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    ok = "fork" in mp.get_all_start_methods()
+    # fork only from a single-threaded process (the CLI): a forked copy of a threaded server (the
+    # app runs analyses in a worker thread) could inherit a held lock
+    ok = "fork" in mp.get_all_start_methods() and threading.active_count() == 1
     return 2 if ok and (cpus or 1) >= 2 and n >= PARALLEL_FROM else 1
 
 
 def render_figures(analysis, fig_dir: str | Path) -> dict[str, RenderedFigure]:
     """Build and save every report figure into ``fig_dir``, in report order.
 
-    PNG (300 dpi), SVG and PDF per figure. From ``PARALLEL_FROM`` subjects on (or with
-    ``ONCOTRIAL_FIGURE_WORKERS=k``), figures are drawn in 2 forked processes; the files are the
-    same bytes either way. A figure that fails to draw or save is left out, its error recorded in
+    PNG (300 dpi), SVG and PDF per figure. From ``PARALLEL_FROM`` subjects on, in a
+    single-threaded process with 2 or more CPUs (or with ``ONCOTRIAL_FIGURE_WORKERS=k``), figures
+    are drawn in 2 forked processes; the files are the same bytes either way. A figure that
+    fails to draw or save is left out, its error recorded in
     ``results["errors"]["figure:<stem>"]`` and any partial files removed; an ``OSError`` (disk
     full, permission lost) propagates so that the whole output is abandoned.
     """

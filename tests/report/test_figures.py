@@ -40,7 +40,8 @@ def test_plot_km_1_draws_each_curve_band_and_risk_table(km_curves):
     risk = pd.DataFrame({0: [55, 56], 3: [40, 45], 6: [20, 25]}, index=["panNET", "GI-NET"])
     fig = plot_km(km_curves, risk_table=risk)
     ax, ax_tab = fig.axes
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["panNET", "GI-NET"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]  # outside the curves (issue 13)
+    assert legend[:2] == ["panNET", "GI-NET"] and "Censored" in legend
     assert sorted(t.get_text() for t in ax_tab.texts) == sorted(["55", "56", "40", "45", "20", "25"])
     assert len(ax.collections) == 2  # one confidence band per curve
     assert ink_share(fig) > 0.03

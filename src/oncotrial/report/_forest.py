@@ -20,6 +20,24 @@ __all__ = ["forest_plot"]
 ROW_KINDS = ("study", "summary", "new")
 
 
+_LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0, 50.0, 100.0)
+
+
+def _plain_log_ticks(ax, values: np.ndarray) -> None:
+    """Log x axis with plain-number ticks (0.25, 0.5, 1, 2, 4), never "4x10^-1" or "10^0"."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    ax.set_xscale("log")
+    v = values[np.isfinite(values) & (values > 0)]
+    lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.5, 2.0)
+    lo, hi = min(lo, 0.9), max(hi, 1.1)
+    ticks = [t for t in _LOG_TICKS if lo / 1.6 <= t <= hi * 1.6]
+    ax.set_xlim(min(lo / 1.15, ticks[0]), max(hi * 1.15, ticks[-1]))
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
+
+
 @styled
 def forest_plot(rows: pd.DataFrame | Sequence[dict], *, xlabel: str = "Estimate",
                 ref_line: float | None = None, log_scale: bool = False,
@@ -57,6 +75,10 @@ def forest_plot(rows: pd.DataFrame | Sequence[dict], *, xlabel: str = "Estimate"
     ...                     "kind": "summary"}], ref_line=0.25)
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ['A', 'Pooled']
+    >>> fig = forest_plot([{"label": "Cohort: A vs B", "estimate": 0.8, "low": 0.3, "high": 2.1}],
+    ...                   log_scale=True)
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['0.25', '0.5', '1', '2']
     """
     df = pd.DataFrame(list(rows) if not isinstance(rows, pd.DataFrame) else rows).copy()
     func = "forest_plot"
@@ -104,7 +126,7 @@ def forest_plot(rows: pd.DataFrame | Sequence[dict], *, xlabel: str = "Estimate"
     if ref_line is not None:
         ax.axvline(ref_line, color="#999999", ls="--", lw=0.8, zorder=1)
     if log_scale:
-        ax.set_xscale("log")
+        _plain_log_ticks(ax, np.concatenate([est, lo, hi]))
     ax.set_yticks(y, labels=[str(v) for v in df["label"]])
     ax.set_ylim(-0.8, n - 0.2)
     ax.set_xlabel(xlabel)

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from oncotrial.report._figure_base import GRADE_COLORS, new_figure, styled
+from oncotrial.report._figure_base import GRADE_COLORS, figure_title, new_figure, outside_legend, styled
 
 
 @styled
@@ -30,7 +30,7 @@ def plot_ae_bars(data: pd.DataFrame, *, n_patients: int, term: str = "term",
     """
     d = data.reset_index(drop=True)
     present = [b for b in bands if b in d and d[b].fillna(0).sum() > 0] or [bands[0]]
-    fig = new_figure(7.0, max(2.5, 0.22 * len(d) + 1.2))
+    fig = new_figure(6.5, max(2.5, 0.22 * len(d) + 1.5))
     ax = fig.add_subplot()
     y = np.arange(len(d))[::-1]
     left = np.zeros(len(d))
@@ -42,8 +42,7 @@ def plot_ae_bars(data: pd.DataFrame, *, n_patients: int, term: str = "term",
     ax.set_yticklabels(d[term].astype(str), fontsize=7)
     ax.set_xlabel(f"Patients (%), N = {n_patients}")
     ax.set_xlim(0, max(10.0, float(left.max()) * 1.1) if len(left) else 10.0)
-    ax.legend(handles=[Patch(color=GRADE_COLORS.get(b, "#777777"), label=f"Grade {b}") for b in present],
-              frameon=False, loc="lower right", fontsize=8)
-    if title:
-        ax.set_title(title, loc="left")
+    outside_legend(fig, [Patch(color=GRADE_COLORS.get(b, "#777777"), label=f"Grade {b}")
+                         for b in present], title="Worst CTCAE grade")
+    figure_title(fig, title)
     return fig

@@ -67,6 +67,11 @@ def clean_text(s: pd.Series) -> pd.Series:
     >>> clean_text(pd.Series([" a ", "", "NA", None])).tolist()
     ['a', <NA>, <NA>, <NA>]
     """
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        # Issue 21: Arrow-backed text (what the CSV readers give under pandas 3) is stripped
+        # by Arrow compute in one pass; no Python object per cell, no factorize.
+        t = s.astype("string").str.strip()
+        return t.mask(t.isin(NA_STRINGS)).rename(None)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object).astype("string").str.strip()
     u = u.mask(u.isin(NA_STRINGS))

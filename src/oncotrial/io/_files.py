@@ -162,12 +162,10 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
         _nul_issues(text, name, issues)
         return None
     n0 = len(issues)
-    fast = _read_unquoted(text, name, issues, case)
-    if fast is not None:
-        return None if len(issues) > n0 else fast
-    fast = _read_arrow(data, text, name, issues, case)
-    if fast is not None:
-        return None if len(issues) > n0 else fast
+    for fast_path in (_read_arrow, _read_unquoted):
+        fast = fast_path(data, text, name, issues, case)
+        if fast is not None:
+            return None if len(issues) > n0 else fast
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:
@@ -194,7 +192,7 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
                         index=pd.RangeIndex(len(body)))
 
 
-def _read_unquoted(text: str, name: str, issues: list[Issue], case: str) -> pd.DataFrame | None:
+def _read_unquoted(data: bytes, text: str, name: str, issues: list[Issue], case: str) -> pd.DataFrame | None:
     """Fast path for CSVs without quotes: field counts per line, then pandas' C parser.
 
     Returns None (use the csv-module path) when the text has quotes or pandas disagrees on the

@@ -121,11 +121,19 @@ def _lesion_link(tr: pd.DataFrame, tu: pd.DataFrame | None) -> pd.Series:
         ids = pd.concat([ids, pd.DataFrame({"USUBJID": tu["USUBJID"],
                                             "_ev": evaluator_of(tu, "TU"),
                                             "_id": tu["TULNKID"]})], ignore_index=True)
-    known = set(zip(ids["USUBJID"].astype(str), ids["_ev"].astype(str),
-                    ids["_id"].astype(str), strict=True))
-    ok = [g is not pd.NA and g == g and (str(u), str(e), str(g)) in known and g != lid
-          for u, e, g, lid in zip(tr["USUBJID"], tr["_ev"], grp, tr["TRLNKID"], strict=True)]
+    # Issue 21: one vectorised membership test on "subject / evaluator / id" keys (no row loop).
+    known = pd.Index(_key(ids["USUBJID"], ids["_ev"], ids["_id"]).dropna().unique())
+    inknown = _key(tr["USUBJID"], tr["_ev"], grp).isin(known).to_numpy(dtype=bool)
+    other = (grp != tr["TRLNKID"].astype("string")).fillna(False).to_numpy(dtype=bool)
+    ok = grp.notna().to_numpy(dtype=bool) & inknown & other
     return grp.where(pd.Series(ok, index=tr.index, dtype=bool))
+
+
+def _key(subject: pd.Series, evaluator: pd.Series, lesion: pd.Series) -> pd.Series:
+    """One text key per row (unit separator between the parts); missing if any part is."""
+    sep = "\x1f"
+    return (subject.astype("string") + sep + evaluator.astype("string") + sep
+            + lesion.astype("string"))
 
 
 def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | None,

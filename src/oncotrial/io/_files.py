@@ -32,7 +32,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -122,9 +121,6 @@ def _decode(data: bytes, name: str, issues: list[Issue]) -> str | None:
     return text
 
 
-#: A line of blanks only, which pyarrow reads as a row of one empty-ish field.
-_BLANK_ONLY_LINE = re.compile(r"(?m)^[ \t]+\r?$")
-
 #: The dtype pandas' C parser gives ``dtype=str`` columns (``str`` in pandas 3, object in 2.x),
 #: so both fast paths hand the same frames downstream.
 _TEXT_DTYPE = pd.read_csv(io.StringIO("a\nb"), dtype=str).dtypes.iloc[0]
@@ -150,6 +146,10 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
     """
     if not check_entry(path, name, issues):
         return None
+    n0 = len(issues)
+    fast = _read_arrow(path, name, issues, case)
+    if fast is not None:
+        return None if len(issues) > n0 else fast
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -161,11 +161,9 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
     if "\x00" in text:
         _nul_issues(text, name, issues)
         return None
-    n0 = len(issues)
-    for fast_path in (_read_arrow, _read_unquoted):
-        fast = fast_path(data, text, name, issues, case)
-        if fast is not None:
-            return None if len(issues) > n0 else fast
+    fast = _read_unquoted(text, name, issues, case)
+    if fast is not None:
+        return None if len(issues) > n0 else fast
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:
@@ -192,7 +190,7 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
                         index=pd.RangeIndex(len(body)))
 
 
-def _read_unquoted(data: bytes, text: str, name: str, issues: list[Issue], case: str) -> pd.DataFrame | None:
+def _read_unquoted(text: str, name: str, issues: list[Issue], case: str) -> pd.DataFrame | None:
     """Fast path for CSVs without quotes: field counts per line, then pandas' C parser.
 
     Returns None (use the csv-module path) when the text has quotes or pandas disagrees on the
@@ -229,45 +227,61 @@ def _read_unquoted(data: bytes, text: str, name: str, issues: list[Issue], case:
     return body
 
 
-def _read_arrow(data: bytes, text: str, name: str, issues: list[Issue],
-                case: str) -> pd.DataFrame | None:
-    """Fast path for quoted CSVs (SDTM exports quote every text cell): pyarrow's CSV reader.
+def _read_arrow(path: Path, name: str, issues: list[Issue], case: str) -> pd.DataFrame | None:
+    """Fast path for well-formed CSVs, quoted or not: pyarrow's CSV reader, straight from disk.
 
     Issue 21: the csv-module path below builds one Python string per cell (1.1 s of the 1.8 s
-    of ``derive`` on pharmaversesdtm). pyarrow's multithreaded reader gives the same cells
-    for every well-formed file: all columns read as text, no cell becomes null (``""`` and
-    ``NA`` stay text; the caller maps them), quotes and doubled quotes as in RFC 4180. It
-    refuses any row whose field count differs from the header's, and then this returns None so
-    that the csv-module path reports the ragged rows with their numbers; so do lines holding
-    only blanks (pyarrow and the csv module disagree on those) and anything else it rejects.
+    of ``derive`` on pharmaversesdtm) and holds the file as bytes and as text; at ×100 that
+    alone is 2 GB. pyarrow's multithreaded reader streams the file and gives the same cells
+    for every well-formed file: all columns as text, no cell becomes null (``""`` and ``NA``
+    stay text; the caller maps them), quotes and doubled quotes as in RFC 4180, blank lines
+    skipped. Anything it rejects (a field count that differs from the header's, bytes that
+    are not UTF-8) and anything the careful path reports on (signatures of binary formats,
+    UTF-16/32 byte-order marks, NUL characters, one-column files) returns None, so that the
+    csv-module path below reads the file and names the problem and its row as before.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    if ("\n " in text or "\n\t" in text or text[:1] in " \t") and _BLANK_ONLY_LINE.search(text):
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return None
+    if (not head or any(head.startswith(sig) for sig, _ in _SIGNATURES)
+            or any(head.startswith(bom) for bom, _ in _BOMS)):
+        return None
+    end = head.find(b"\n")
+    if end < 0:
         return None
     try:
-        first = next(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except (csv.Error, StopIteration):
+        first = next(csv.reader(io.StringIO(head[:end + 1].decode("utf-8-sig"), newline=""),
+                                strict=True))
+    except (csv.Error, StopIteration, UnicodeDecodeError):
+        return None
+    if len(first) < 2:
         return None
     names = [f"f{i}" for i in range(len(first))]
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # the UTF-8 BOM _decode accepted
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(data),
+            str(path),
             read_options=pacsv.ReadOptions(column_names=names, encoding="utf8"),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, null_values=[],
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, ValueError):
+    except (pa.ArrowInvalid, OSError, ValueError):
         return None
     if table.num_rows == 0:
         return None
+    table = table.slice(1)
+    if any(pc.any(pc.match_substring(c, "\x00")).as_py() for c in table.columns):
+        return None
     fold = str.lower if case == "lower" else str.upper
     _duplicates(first, fold, name, issues)
-    frame = table.slice(1).to_pandas()
+    frame = table.to_pandas()
+    del table
     frame.columns = [fold(h.strip()) for h in first]
     if not all(dt == _TEXT_DTYPE for dt in frame.dtypes):
         frame = frame.astype(_TEXT_DTYPE)

@@ -136,11 +136,21 @@ def _key(subject: pd.Series, evaluator: pd.Series, lesion: pd.Series) -> pd.Seri
             + lesion.astype("string"))
 
 
+#: TR columns map_lesions reads (plus its own ``_``-columns); the others are not carried.
+_TR_USED = frozenset({
+    "USUBJID", "source_row", "source_file", "_ev", "TRTESTCD", "TRLNKID", "TRGRPID",
+    "TRLNKGRP", "TRDTC", "TRSTRESN", "TRSTRESC", "TRORRES", "TRSTRESU", "TRORRESU", "TRSTAT",
+    "VISIT", "TRACPTFL"})
+
+
 def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | None,
                 tr_file: str, issues: list[Issue],
                 logs: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
     """Map TU + TR to raw (text) lesion rows; return them and the source-name colmap."""
     tr = tr.assign(source_file=tr_file, _ev=evaluator_of(tr, "TR"))
+    # Issue 21: only the columns read below travel through the filters (each boolean filter
+    # copies every column; TR has ~25, 2.7 M rows at ×100).
+    tr = tr[[c for c in tr.columns if c in _TR_USED]]
     testcd = upper(col(tr, "TRTESTCD"))
     no_link = col(tr, "TRLNKID").isna()
     if no_link.any():

@@ -122,8 +122,13 @@ def _lesion_link(tr: pd.DataFrame, tu: pd.DataFrame | None) -> pd.Series:
                                             "_ev": evaluator_of(tu, "TU"),
                                             "_id": tu["TULNKID"]})], ignore_index=True)
     # Issue 21: one vectorised membership test on "subject / evaluator / id" keys (no row loop).
-    known = pd.Index(_key(ids["USUBJID"], ids["_ev"], ids["_id"]).dropna().unique())
-    inknown = _key(tr["USUBJID"], tr["_ev"], grp).isin(known).to_numpy(dtype=bool)
+    # One factorize over both key sets (Arrow dictionary encoding), then integer membership:
+    # Series.isin on Arrow text builds a Python list of the value set.
+    known = _key(ids["USUBJID"], ids["_ev"], ids["_id"])
+    codes, _ = pd.factorize(pd.concat([known, _key(tr["USUBJID"], tr["_ev"], grp)],
+                                      ignore_index=True), use_na_sentinel=True)
+    k = codes[:len(known)]
+    inknown = np.isin(codes[len(known):], k[k >= 0])
     other = (grp != tr["TRLNKID"].astype("string")).fillna(False).to_numpy(dtype=bool)
     ok = grp.notna().to_numpy(dtype=bool) & inknown & other
     return grp.where(pd.Series(ok, index=tr.index, dtype=bool))

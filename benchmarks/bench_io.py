@@ -1,10 +1,15 @@
-"""Timing of the io readers: pharmaversesdtm (tr_onco 56k rows) and the bundled example.
+"""Timing of the io readers: pharmaversesdtm (tr_onco 56k rows), its ×10 replication and the example.
+
+The ×10 input (3,060 subjects, every subject copied with a new USUBJID) is generated into a
+temporary folder by :func:`oncotrial.io._replicate.replicate_sdtm` (issue 21); the read +
+derive targets are printed by bench_derive.py.
 
 Prints a table of median wall times over repeats and rows per second. Run: make bench.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from _timing import median_time  # benchmarks/_timing.py (scripts run from benchmarks/)
@@ -32,6 +37,12 @@ def main() -> None:
         rows.append(("read_sdtm(pharmaversesdtm)", t, c, n / t))
         t, c = _time(lambda: validate(PHARMAVERSE), repeat=3)
         rows.append(("validate(pharmaversesdtm)", t, c, n / t))
+        from oncotrial.io._replicate import replicate_sdtm
+
+        with tempfile.TemporaryDirectory() as tmp:
+            x10 = replicate_sdtm(PHARMAVERSE, Path(tmp) / "x10", 10)
+            t, c = _time(lambda: read_sdtm(x10), repeat=1)
+            rows.append(("read_sdtm(pharmaversesdtm ×10)", t, c, 10 * n / t))
     else:
         print(f"(pharmaversesdtm not found at {PHARMAVERSE}; skipped)")
     print(f"{'task':32s} {'wall s':>8s} {'cpu s':>8s} {'rows/s':>10s} {'wall/2 s budget':>16s}")

@@ -290,13 +290,16 @@ def derive_param_bor(dataset: pd.DataFrame, *, adsl: pd.DataFrame, confirm: bool
     evals = sorted(dataset["EVALUATOR"].unique().tolist()) or ["INVESTIGATOR"]
     grid = pd.MultiIndex.from_product([adsl["USUBJID"].astype(str), evals],
                                       names=["USUBJID", "EVALUATOR"])
-    groups = {k: g for k, g in o.groupby(["USUBJID", "EVALUATOR"], sort=False)}
+    # Issue 21: row positions per subject x evaluator (no sub-frame per group) and each column
+    # converted to Python values once; _best then reads plain lists.
+    groups = o.groupby(["USUBJID", "EVALUATOR"], sort=False).indices if len(o) else {}
+    avalc, adts, dys = o["AVALC"].tolist(), list(o["ADT"]), o["DY"].tolist()
     rows = []
     for key in grid:
-        g = groups.get(key)
-        r = [] if g is None else g["AVALC"].tolist()
-        t = [] if g is None else list(g["ADT"])
-        dy = [] if g is None else g["DY"].tolist()
+        pos = groups.get(key)
+        r = [] if pos is None else [avalc[i] for i in pos]
+        t = [] if pos is None else [adts[i] for i in pos]
+        dy = [] if pos is None else [dys[i] for i in pos]
         res, adt, why = _best(r, t, dy, confirm=confirm, confirm_days=confirm_days,
                               max_nr_ne=max_nr_ne, sd_min_days=sd_min_days,
                               cr_then_pr=cr_then_pr)

@@ -94,6 +94,41 @@ def parse_iso_dates(values: pd.Series, *, impute: Imputation, func: str, param: 
     if pd.api.types.is_datetime64_any_dtype(values):
         return pd.to_datetime(values).dt.tz_localize(None).dt.normalize(), pd.Series(
             [None] * len(values), index=values.index, dtype=object)
+    if len(values) > 64:  # issue 21: parse each distinct text once, then take per row
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if len(uniques) * 2 < len(values):
+            u_out, u_flag, u_bad = _parse_text(pd.Series(uniques, dtype=object), impute, highest)
+            take = np.where(codes < 0, len(uniques), codes)
+            bad = np.append(u_bad, False)[take]
+            if bad.any():
+                _raise_bad(values, bad, func, param, context)
+            out = pd.Series(np.append(u_out.to_numpy(), np.datetime64("NaT", "ns"))[take],
+                            index=values.index, dtype="datetime64[ns]", name=values.name)
+            flag = pd.Series(np.append(u_flag.to_numpy(dtype=object), None)[take],
+                             index=values.index, dtype=object)
+            return out, flag
+    out, flag, bad = _parse_text(values, impute, highest)
+    if bad.any():
+        _raise_bad(values, bad, func, param, context)
+    return out, flag
+
+
+def _raise_bad(values: pd.Series, bad: np.ndarray, func: str, param: str,
+               context: pd.DataFrame | None) -> None:
+    i = int(np.flatnonzero(bad)[0])
+    where = ""
+    if context is not None:
+        row = context.iloc[i]
+        where = " (" + ", ".join(f"{k}={row[k]!r}" for k in context.columns) + ")"
+    raise OncotrialValueError(
+        f"`{param}` of `{func}` must be an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY); "
+        f"got {values.iloc[i]!r} at row {i}{where}. Correct the date in the source file."
+    )
+
+
+def _parse_text(values: pd.Series, impute: Imputation,
+                highest: Highest) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Dates, imputation flags and the bad-value mask of text ``values`` (no raising)."""
     s = values.astype("string").str.strip().str.split("T", n=1).str[0]
     s = s.mask(s == "")
     present = s.notna().to_numpy()
@@ -104,16 +139,6 @@ def parse_iso_dates(values: pd.Series, *, impute: Imputation, func: str, param: 
     out = pd.to_datetime(s.where(full), format="%Y-%m-%d", errors="coerce")
     impossible = full & out.isna().to_numpy()
     bad |= impossible
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        where = ""
-        if context is not None:
-            row = context.iloc[i]
-            where = " (" + ", ".join(f"{k}={row[k]!r}" for k in context.columns) + ")"
-        raise OncotrialValueError(
-            f"`{param}` of `{func}` must be an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY); "
-            f"got {values.iloc[i]!r} at row {i}{where}. Correct the date in the source file."
-        )
     if highest == "D":
         year = np.zeros_like(year)
     elif highest == "n":
@@ -135,4 +160,4 @@ def parse_iso_dates(values: pd.Series, *, impute: Imputation, func: str, param: 
         out = out.fillna(base)
     elif impute == "none":
         flag[:] = None
-    return out.astype("datetime64[ns]"), flag
+    return out.astype("datetime64[ns]"), flag, bad

@@ -59,6 +59,11 @@ def emit(issues: list[Issue], mask: np.ndarray, frame: pd.DataFrame, column: str
                             expected=expected, severity=severity, rule=rule))
 
 
+def _arrow_text(s: pd.Series) -> bool:
+    """Whether ``s`` holds Arrow-backed text (pandas' ``str``/``string[pyarrow]`` dtypes)."""
+    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
+
+
 def clean_text(s: pd.Series) -> pd.Series:
     """Strip text; empty and ``NA`` cells become ``pd.NA`` (string dtype).
 
@@ -67,6 +72,11 @@ def clean_text(s: pd.Series) -> pd.Series:
     >>> clean_text(pd.Series([" a ", "", "NA", None])).tolist()
     ['a', <NA>, <NA>, <NA>]
     """
+    if _arrow_text(s):
+        # Issue 21: Arrow-backed text (what the CSV readers give under pandas 3) is stripped
+        # by Arrow compute in one pass; no Python object per cell, no factorize.
+        t = s.astype("string").str.strip()
+        return t.mask(t.isin(NA_STRINGS)).rename(None)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object).astype("string").str.strip()
     u = u.mask(u.isin(NA_STRINGS))
@@ -82,6 +92,8 @@ def upper(s: pd.Series) -> pd.Series:
     >>> upper(pd.Series(["a", None, "a"])).tolist()
     ['A', <NA>, 'A']
     """
+    if _arrow_text(s):  # issue 21: Arrow compute, one pass (see clean_text)
+        return s.astype("string").str.upper().rename(None)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object).astype("string").str.upper()
     vals = np.append(u.to_numpy(dtype=object), pd.NA)[np.where(codes < 0, len(u), codes)]

@@ -82,9 +82,9 @@ def parse_dates(values: pd.Series) -> ParsedDates:
         take = np.where(codes < 0, len(uniques), codes)
 
         def spread(x: pd.Series, na) -> pd.Series:
-            arr = pd.concat([x.reset_index(drop=True), pd.Series([na], dtype=x.dtype)],
-                            ignore_index=True)
-            return pd.Series(arr.to_numpy()[take], index=src.index, dtype=x.dtype)
+            # Issue 21: one typed take (missing -> the dtype's NA), no object round trip.
+            return pd.Series(x.array.take(codes, allow_fill=True), index=src.index,
+                             dtype=x.dtype)
 
         status = np.append(u.status, "missing")[take]
         return ParsedDates(text=spread(u.text, pd.NA), status=status,

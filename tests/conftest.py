@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,34 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"../shared/seeds not found at {SEEDS} (CI provides it)")
     return SEEDS
+
+
+BROWSERS = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_browser() -> str | None:
+    """Path of a Chromium-family browser, Debian's /usr/bin/chromium first."""
+    for b in BROWSERS:
+        found = b if os.path.isabs(b) and os.access(b, os.X_OK) else shutil.which(b)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """One headless Chromium for the whole run, shared by every browser test.
+
+    Playwright's sync API allows one ``sync_playwright()`` per thread at a time, so the app tests
+    and the report's reader check use this one browser instead of starting their own. Skips,
+    saying why, when no browser or no playwright package is found.
+    """
+    exe = find_browser()
+    if exe is None:
+        pytest.skip("no Chromium found (/usr/bin/chromium, chromium, google-chrome): "
+                    "`apt-get install -y chromium` to run the browser tests")
+    pw = pytest.importorskip("playwright.sync_api", reason="playwright not installed (dev extra)")
+    with pw.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        yield b
+        b.close()

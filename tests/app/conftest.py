@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,18 +19,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-BROWSERS = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMINGS: dict[str, list[float]] = {}
 _APP: dict[str, Path] = {}
-
-
-def find_browser() -> str | None:
-    """Path of a Chromium-family browser, Debian's /usr/bin/chromium first."""
-    for b in BROWSERS:
-        found = b if os.path.isabs(b) and os.access(b, os.X_OK) else shutil.which(b)
-        if found:
-            return found
-    return None
 
 
 def _free_port() -> int:
@@ -41,12 +30,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start ``oncotrial app`` on a free 127.0.0.1 port; stop it at the end of the session."""
-    if find_browser() is None:
-        pytest.skip("no Chromium found (/usr/bin/chromium, chromium, google-chrome): "
-                    "`apt-get install -y chromium` to run the browser tests")
-    pytest.importorskip("playwright", reason="the playwright package is not installed (dev extra)")
+def app_url(tmp_path_factory: pytest.TempPathFactory, chromium: object) -> Iterator[str]:
+    """Start ``oncotrial app`` on a free 127.0.0.1 port; stop it at the end of the session.
+
+    Asks for the run's browser first (tests/conftest.py), so these tests skip, saying why, when no
+    Chromium or no playwright package is found.
+    """
     port = _free_port()
     _APP["tmp"] = tmp_path_factory.mktemp("app-tmp")  # the app's temporary folders (session folders)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
@@ -87,13 +76,9 @@ def app_session_folder(app_url: str) -> object:
 
 
 @pytest.fixture(scope="session")
-def browser(app_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=find_browser(), args=["--no-sandbox"])
-        yield b
-        b.close()
+def browser(app_url: str, chromium: object) -> object:
+    """The run's one Chromium (tests/conftest.py), once the app is up."""
+    return chromium
 
 
 @pytest.fixture

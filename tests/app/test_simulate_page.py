@@ -31,11 +31,13 @@ def _head(page, key: str) -> str:
 
 def _run_and_time(page) -> float:
     """Click Run and return the seconds until the new result is shown."""
-    before = page.locator("#simulation-done").inner_text() if page.locator("#simulation-done").count() else ""
+    done = page.locator("#simulation-done")
+    before = done.get_attribute("data-run") if done.count() else ""
     t0 = time.perf_counter()
     page.click(f"#{NS}-run")
+    # a new run number, not new text: two quick runs can print the same text (same seconds)
     page.wait_for_function("(b) => { const e = document.querySelector('#simulation-done');"
-                           " return e && e.innerText !== b && !document.querySelector('#simulation-progress'); }",
+                           " return e && e.dataset.run !== b && !document.querySelector('#simulation-progress'); }",
                            arg=before, polling=100)
     page.locator(f"#{NS}-plot img").wait_for()
     return time.perf_counter() - t0

@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Row headers span rows (pandas' MultiIndex HTML), so the endpoint is carried down; body and header
 # cells are aligned on the right (index columns on the left).
 _CELL_JS = """([endpoint, cohort, col]) => {
+    // report tables (report/_table_model.py): a group row (first cell td.var) names the endpoint,
+    // its level rows (first cell td.lvl) the cohorts; cohort null takes the endpoint's first level.
     const d = document.querySelector('#report-frame').contentDocument;
     for (const t of d.querySelectorAll('table')) {
         const heads = [...t.querySelector('thead tr').querySelectorAll('th')].map(h => h.innerText.trim());
@@ -32,11 +34,12 @@ _CELL_JS = """([endpoint, cohort, col]) => {
         if (c < 0) continue;
         let current = null;
         for (const tr of t.querySelectorAll('tbody tr')) {
-            const ths = [...tr.querySelectorAll('th')].map(h => h.innerText.trim());
-            const cells = [...tr.querySelectorAll('th, td')].map(x => x.innerText.trim());
-            if (ths.length > 1) current = ths[0];
-            if ((cohort === null ? ths[0] === endpoint : current === endpoint && ths[ths.length - 1] === cohort))
-                return cells[cells.length - (heads.length - c)];
+            const cells = [...tr.querySelectorAll('th, td')];
+            const first = cells[0];
+            if (first.classList.contains('var')) { current = first.innerText.trim(); continue; }
+            if (current === endpoint && first.classList.contains('lvl')
+                && (cohort === null || first.innerText.trim() === cohort))
+                return cells[c].innerText.trim();
         }
     }
     return null; }"""

@@ -171,7 +171,21 @@ def test_analyze_adam_input_writes_xpt_with_input_labels(tmp_path):
     assert origin["IT.ADSL.TRT01A"] == "Predecessor" and origin["IT.ADSL.COHORT"] == "Derived"
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
+_R_ENV = {**__import__("os").environ, "R_LIBS_USER": str(Path.home() / ".oncotrial-rlib")}
+
+
+def _r_has_foreign() -> bool:
+    """Whether ``Rscript`` exists and loads the recommended package ``foreign``."""
+    if shutil.which("Rscript") is None:
+        return False
+    r = subprocess.run(["Rscript", "-e", 'quit(status = !requireNamespace("foreign", quietly = TRUE))'],
+                       capture_output=True, timeout=60, env=_R_ENV)
+    return r.returncode == 0
+
+
+@pytest.mark.skipif(not _r_has_foreign(),
+                    reason="Rscript with package foreign not found (r-base, or "
+                           "../shared/oracles/install-r-oracles.sh)")
 def test_r_foreign_reads_xpt_as_csv(derived_out):
     """R foreign::read.xport gives the CSV's values (dates as days since 1960-01-01)."""
     script = r"""
@@ -198,7 +212,5 @@ def test_r_foreign_reads_xpt_as_csv(derived_out):
     cat(if (bad == 0) "OK" else "FAIL", "\n")
     """
     r = subprocess.run(["Rscript", "-e", script, str(derived_out)], capture_output=True,
-                       text=True, timeout=120, env={**__import__("os").environ,
-                                                    "R_LIBS_USER": str(Path.home() /
-                                                                       ".oncotrial-rlib")})
+                       text=True, timeout=120, env=_R_ENV)
     assert r.stdout.strip().endswith("OK"), r.stdout + r.stderr

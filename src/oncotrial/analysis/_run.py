@@ -61,7 +61,7 @@ def run_analysis(spec: StudySpec | str | Path, out_dir: str | Path,
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = run_analysis(example_spec_path(), d)
     ...     sorted(x.name for x in pathlib.Path(d).iterdir())
-    ['adam', 'figures', 'manifest.json', 'report.html', 'results.json', 'tables']
+    ['adam', 'figures', 'manifest.json', 'report.docx', 'report.html', 'report.pdf', 'results.json', 'tables']
     """
     from oncotrial.report import write_report
 

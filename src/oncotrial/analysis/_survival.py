@@ -134,11 +134,35 @@ def _covariate_frame(d: pd.DataFrame, spec) -> tuple[pd.DataFrame, list[str], li
     return d, cols, notes
 
 
-def _rows(fit, label: str) -> list[dict]:
+def _term_counts(d: pd.DataFrame, cols: list[str], term: str) -> dict:
+    """Who a Cox term describes, counted in the model's complete-case data ``d``: its covariate,
+    level and reference level, and n and events of the level and of the reference (a numeric
+    covariate: the model's n and events). The forest plot prints them per row."""
+    cov = next((c for c in sorted(cols, key=len, reverse=True) if term.startswith(c)), None)
+    ev = d["EVENT"].astype(bool)
+    if cov is None or pd.api.types.is_numeric_dtype(d[cov]) or term == cov:
+        return {"covariate": cov, "level": None, "reference": None, "n": len(d),
+                "events": int(ev.sum()), "ref_n": None, "ref_events": None}
+    lvl = term[len(cov):]
+    x = d[cov].astype(str)
+    others = sorted(set(x) - {lvl})
+    ref = others[0] if len(others) == 1 else None
+    own = x == lvl
+    rest = x == ref if ref is not None else ~own
+    return {"covariate": cov, "level": lvl, "reference": ref, "n": int(own.sum()),
+            "events": int(ev[own].sum()), "ref_n": int(rest.sum()), "ref_events": int(ev[rest].sum())}
+
+
+def _rows(fit, label: str, d: pd.DataFrame | None = None, cols: list[str] | None = None,
+          ) -> list[dict]:
     t = fit.table
-    return [{"model": label, "term": str(k), "hr": num(r["hr"]), "ci": [num(r["hr_lower"]),
+    rows = [{"model": label, "term": str(k), "hr": num(r["hr"]), "ci": [num(r["hr_lower"]),
              num(r["hr_upper"])], "p": num(r["p"]), "coef": num(r["coef"]), "se": num(r["se"])}
             for k, r in t.iterrows()]
+    if d is not None and cols:
+        for row in rows:
+            row.update(_term_counts(d, cols, row["term"]))
+    return rows
 
 
 def cox_analysis(adsl: pd.DataFrame, adtte: pd.DataFrame, spec, evaluator: str) -> dict | None:
@@ -162,12 +186,12 @@ def cox_analysis(adsl: pd.DataFrame, adtte: pd.DataFrame, spec, evaluator: str) 
         warnings.simplefilter("always")
         for c in cols:
             fit = cox_ph(d, "TIME", "EVENT", [c], reference=ref or None, **kw)
-            out["univariable"] += _rows(fit, "univariable")
+            out["univariable"] += _rows(fit, "univariable", d, [c])
         if len(cols) >= 1:
             sel = backward_select(d, "TIME", "EVENT", cols, alpha_remove=cx.alpha_remove,
                                   min_variables=min(cx.min_variables, len(cols)), test=cx.test,
                                   reference=ref or None, **kw)
-            out["multivariable"] = _rows(sel.final, "multivariable")
+            out["multivariable"] = _rows(sel.final, "multivariable", d, list(sel.selected))
             out["selection"] = {"selected": list(sel.selected),
                                 "removed": [{"step": s.step, "covariate": s.removed,
                                              "p": num(s.pvalue)} for s in sel.steps],

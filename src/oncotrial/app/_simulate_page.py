@@ -189,14 +189,17 @@ def simulate_server(input: Any, output: Any, session: Any, active: Callable[[], 
         r = result()
         if r is None:
             return None
-        values, res, _png, seconds = r
+        values, res, png, seconds = r
         text = (f"Simulated {values.get('sim')}: {res.n_sim} trials per scenario, seed {res.seed}, "
                 f"chunk {res.chunk_size}, backend {res.backend} x {res.workers}; {seconds:.2f} s.")
         note = []
         if built()[0] != values:  # changed, or no longer valid
             note = [ui.div("The inputs changed since this run: press Run simulation to update it.",
                            class_="alert alert-info", id="simulation-stale")]
-        return ui.div(ui.p(text, id="simulation-done"), *note)
+        # data-run: which run this is (1, 2, ...), so a page can tell a new result from the last one
+        # even when its text is the same (same inputs, same seconds to two decimals)
+        return ui.div(ui.p(text, {"data-run": png.stem.rsplit("-", 1)[-1]}, id="simulation-done"),
+                      *note)
 
     @render.ui
     def headline() -> Any:

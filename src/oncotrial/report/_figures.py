@@ -153,7 +153,8 @@ def _level(v: str) -> str:
 def cox_term_labels(results: dict, adsl: pd.DataFrame | None = None) -> dict[str, str]:
     """Readable forest-plot labels for Cox model terms: "Cohort: GI-NET vs panNET",
     "Primary site: Small intestine vs Colon", "Age: >=65 vs <65", "Ki-67 (per unit)". The
-    reference level is the covariate's level in ``adsl`` that has no term of its own.
+    reference level is the one results.json stores per term, else the covariate's level in
+    ``adsl`` that has no term of its own.
 
     Examples
     --------
@@ -165,7 +166,9 @@ def cox_term_labels(results: dict, adsl: pd.DataFrame | None = None) -> dict[str
     """
     cx = results["cox"]
     covs = sorted(cx.get("covariates", []), key=len, reverse=True)
-    terms = [r["term"] for r in cx["univariable"] + cx.get("multivariable", [])]
+    rows = cx["univariable"] + cx.get("multivariable", [])
+    terms = [r["term"] for r in rows]
+    stored = {r["term"]: r["reference"] for r in rows if r.get("reference") is not None}
     out: dict[str, str] = {}
     for term in terms:
         cov = next((c for c in covs if term.startswith(c)), None)
@@ -179,13 +182,32 @@ def cox_term_labels(results: dict, adsl: pd.DataFrame | None = None) -> dict[str
             cut = lvl.lstrip(">=")
             out[term] = f"{_human(cov)}: {lvl} vs <{cut}"
         else:
-            ref = ""
-            if adsl is not None and cov in adsl:
+            ref = stored.get(term, "")  # results.json names it (analysis/_survival.py)
+            if not ref and adsl is not None and cov in adsl:
                 own = {t[len(cov):] for t in terms if t.startswith(cov) and t != cov}
                 rest = sorted({str(v) for v in adsl[cov].dropna().unique()} - own)
                 ref = rest[0] if len(rest) == 1 else ""
             out[term] = f"{_human(cov)}: {_level(lvl)} vs {_level(ref) if ref else 'others'}"
     return out
+
+
+def _forest_counts(r: dict) -> str:
+    """A forest row's n and events, as results.json stores them per term: "n 40 (25 ev) vs
+    30 (20)" for a level against its reference, "n 70 (45 ev)" for a per-unit term.
+
+    Examples
+    --------
+    >>> _forest_counts({"n": 40, "events": 25, "ref_n": 30, "ref_events": 20})
+    'n 40 (25 ev) vs 30 (20)'
+    >>> _forest_counts({"n": 70, "events": 45, "ref_n": None})
+    'n 70 (45 ev)'
+    >>> _forest_counts({})
+    ''
+    """
+    if r.get("n") is None:
+        return ""
+    own = f"n {r['n']} ({r['events']} ev)"
+    return own if r.get("ref_n") is None else f"{own} vs {r['ref_n']} ({r['ref_events']})"
 
 
 def forest_figure(results: dict, adsl: pd.DataFrame | None = None) -> Figure:
@@ -200,12 +222,13 @@ def forest_figure(results: dict, adsl: pd.DataFrame | None = None) -> Figure:
         multi = r["model"] == "multivariable"
         rows.append({"label": names.get(r["term"], r["term"]) + (" [adjusted]" if multi else ""),
                      "estimate": r["hr"], "low": r["ci"][0], "high": r["ci"][1],
-                     "kind": "new" if multi else "study"})
+                     "kind": "new" if multi else "study", "detail": _forest_counts(r)})
     lvl = round(100 * cx.get("level", 0.95))
     return forest_plot(rows, xlabel=f"Hazard ratio ({cx['endpoint']}, {lvl}% CI)", ref_line=1.0,
                        log_scale=True, width=6.5,
                        title=f"Cox regression, {cx['endpoint']}: n = {cx['n']}, "
-                             f"{cx['events']} events; [adjusted] = multivariable")
+                             f"{cx['events']} events; [adjusted] = multivariable\n"
+                             "right: HR [CI]; n (events) of the level vs its reference")
 
 
 def ae_figure(results: dict) -> Figure:

@@ -52,7 +52,9 @@ def forest_plot(rows: pd.DataFrame | Sequence[dict], *, xlabel: str = "Estimate"
         is proportional to it, as in metafor's ``forest``) and ``kind`` in
         ``{'study', 'summary', 'new'}`` (default ``'study'``): ``summary`` rows are drawn as a
         diamond spanning ``[low, high]``, ``new`` rows in a contrasting colour. Top to bottom in
-        the given order. NaN limits draw no interval (e.g. a CI not reported).
+        the given order. NaN limits draw no interval (e.g. a CI not reported). Optional
+        ``detail`` (text, e.g. ``"n 40 (25 events) vs 30 (20)"``) is printed after the row's
+        estimate at the right.
     xlabel : str, default='Estimate'
     ref_line : float, optional
         A vertical reference line (e.g. 1 for hazard ratios, a historical rate).
@@ -133,10 +135,12 @@ def forest_plot(rows: pd.DataFrame | Sequence[dict], *, xlabel: str = "Estimate"
     if title:
         ax.set_title(title)
     txt = ax.secondary_yaxis("right")
+    detail = (["" if pd.isna(v) or not str(v) else f"   {v}" for v in df["detail"]]
+              if "detail" in df.columns else [""] * n)
     txt.set_yticks(y, labels=[
         value_format.format(est[i]) + ("" if np.isnan(lo[i]) else
                                        f" [{value_format.format(lo[i])}, "
-                                       f"{value_format.format(hi[i])}]")
+                                       f"{value_format.format(hi[i])}]") + detail[i]
         for i in range(n)])
     txt.tick_params(length=0)
     txt.spines["right"].set_visible(False)

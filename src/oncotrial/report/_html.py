@@ -59,10 +59,10 @@ TEMPLATE = """<!DOCTYPE html>
 </ol></nav>
 {% for sec, items in sections %}<section id="{{ sec|lower|e }}"><h2>{{ sec|e }}</h2>
 {% for kind, anchor, caption, body, note in items %}{% if kind == "table" %}
-<section id="table-{{ anchor|e }}" class="table"><h3 id="{{ anchor|e }}">{{ caption|e }}</h3>
+<section id="table-{{ anchor|e }}" class="table"><h3 id="caption-table-{{ anchor|e }}">{{ caption|e }}</h3>
 {{ body }}</section>
 {% elif kind == "figure" %}<section id="figure-{{ anchor|e }}" class="figure">
-<h3 id="{{ anchor|e }}">{{ caption|e }}</h3>
+<h3 id="caption-figure-{{ anchor|e }}">{{ caption|e }}</h3>
 <figure><img alt="{{ caption|e }}" src="data:image/png;base64,{{ body }}">
 <figcaption>{{ caption|e }}{% if note %}. {{ note|e }}{% endif %}</figcaption></figure></section>
 {% elif kind == "note" %}<section id="{{ anchor|e }}" class="note"><h4>{{ caption|e }}</h4>
@@ -164,7 +164,7 @@ def write_report(analysis, out_dir: str | Path) -> Path:
     sections["Methods"] = [("methods", "methods", "Methods", methods, "")]
     for kind, stem, caption, payload, sec in appendix:
         sections.setdefault(sec, []).append((kind, slug(stem), caption, payload.to_html(), ""))
-    toc = [(sec, [(a, c) for k, a, c, _, _ in its if k in ("table", "figure")])
+    toc = [(sec, [(f"{k}-{a}", c) for k, a, c, _, _ in its if k in ("table", "figure")])
            for sec, its in sections.items()]
     page = Environment(autoescape=False).from_string(TEMPLATE).render(
         title=st["title"], css=CSS, intro=intro, toc=toc, sections=list(sections.items()))

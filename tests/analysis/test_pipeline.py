@@ -99,6 +99,17 @@ def test_run_analysis_4_cox_and_subgroups_equal_direct(res, adam):
     assert uni["age"]["hr"] == pytest.approx(fit.table.loc["age", "hr"], rel=1e-8)
     sel = backward_select(d, "TIME", "EVENT", ["age", "sex", "ecog", "ki67"])
     assert res["cox"]["selection"]["selected"] == list(sel.selected)
+    # n and events per term (the forest plot's right column), recounted from adam/
+    ev = d["EVENT"] == 1
+    assert {k: uni["sexM"][k] for k in ("covariate", "level", "reference")} == {
+        "covariate": "sex", "level": "M", "reference": "F"}
+    assert (uni["sexM"]["n"], uni["sexM"]["events"]) == (int((d["sex"] == "M").sum()),
+                                                         int((ev & (d["sex"] == "M")).sum()))
+    assert (uni["sexM"]["ref_n"], uni["sexM"]["ref_events"]) == (
+        int((d["sex"] == "F").sum()), int((ev & (d["sex"] == "F")).sum()))
+    assert (uni["age"]["n"], uni["age"]["events"], uni["age"]["ref_n"]) == (len(d), int(ev.sum()),
+                                                                             None)
+    assert uni["sexM"]["n"] + uni["sexM"]["ref_n"] == res["cox"]["n"] == len(d)
     eff = adsl[adsl["ANLEFF"] == "Y"]
     bor = eff["USUBJID"].map(adam["adrs"].query("PARAMCD == 'CBOR'").set_index("USUBJID")["AVALC"])
     resp = bor.isin(["CR", "PR"]).to_numpy()

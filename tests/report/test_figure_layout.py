@@ -5,6 +5,7 @@ legends), and no legend sits on a data panel. Bounding boxes come from the Agg r
 
 from __future__ import annotations
 
+import re
 import tomllib
 from itertools import combinations
 
@@ -116,6 +117,14 @@ def test_figure_layout_3_talent_panels_per_cohort_and_plain_forest_ticks(twin_fi
     assert "1" in ticks and set(ticks) <= {"0.125", "0.25", "0.5", "1", "2", "4", "8"}, ticks
     labels = [t.get_text() for t in forest.get_yticklabels()]
     assert labels[0] == "Cohort: panNET vs GI-NET" and "Sex: M vs F" in labels
+    right = [t.get_text() for t in forest.child_axes[0].get_yticklabels()]  # HR [CI], n (events)
+    assert len(right) == len(labels)
+    assert all(re.fullmatch(r"\d+\.\d\d \[\d+\.\d\d, \d+\.\d\d\]   \d+ \(\d+\)( vs \d+ \(\d+\))?", r)
+               for r in right), right
+    # the cohort levels add up to the model's n in the title (complete cases of the Cox set)
+    n_lv, n_ref = map(int, re.search(r"   (\d+) \(\d+\) vs (\d+)", right[0]).groups())
+    title = forest.get_title() or figs["forest_cox"].get_suptitle()
+    assert f"n = {n_lv + n_ref}," in title, (n_lv, n_ref, title)
     km = figs["km_pfs"]
     tab = km.axes[1]
     assert [float(t) for t in km.axes[0].get_xticks()] == [0, 6, 12, 18, 24, 30, 36]

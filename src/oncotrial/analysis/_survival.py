@@ -134,23 +134,27 @@ def _covariate_frame(d: pd.DataFrame, spec) -> tuple[pd.DataFrame, list[str], li
     return d, cols, notes
 
 
-def _term_counts(d: pd.DataFrame, cols: list[str], term: str) -> dict:
+def _term_counts(d: pd.DataFrame, cols: list[str], term: str, terms: list[str]) -> dict:
     """Who a Cox term describes, counted in the model's complete-case data ``d``: its covariate,
-    level and reference level, and n and events of the level and of the reference (a numeric
-    covariate: the model's n and events). The forest plot prints them per row."""
-    cov = next((c for c in sorted(cols, key=len, reverse=True) if term.startswith(c)), None)
+    level and reference level (the covariate's one level without a term among the model's
+    ``terms``), and n and events at the level and at the reference (a numeric covariate: the
+    model's n and events). The forest plot prints them per row."""
+    by_len = sorted(cols, key=len, reverse=True)
+    cov = next((c for c in by_len if term.startswith(c)), None)
     ev = d["EVENT"].astype(bool)
     if cov is None or pd.api.types.is_numeric_dtype(d[cov]) or term == cov:
         return {"covariate": cov, "level": None, "reference": None, "n": len(d),
                 "events": int(ev.sum()), "ref_n": None, "ref_events": None}
-    lvl = term[len(cov):]
     x = d[cov].astype(str)
-    others = sorted(set(x) - {lvl})
-    ref = others[0] if len(others) == 1 else None
-    own = x == lvl
-    rest = x == ref if ref is not None else ~own
-    return {"covariate": cov, "level": lvl, "reference": ref, "n": int(own.sum()),
-            "events": int(ev[own].sum()), "ref_n": int(rest.sum()), "ref_events": int(ev[rest].sum())}
+    own = {t[len(cov):] for t in terms
+           if next((c for c in by_len if t.startswith(c)), None) == cov}
+    rest = sorted(set(x) - own)
+    ref = rest[0] if len(rest) == 1 else None
+    lvl = term[len(cov):]
+    at, at_ref = x == lvl, (x == ref if ref is not None else ~(x == lvl))
+    return {"covariate": cov, "level": lvl, "reference": ref, "n": int(at.sum()),
+            "events": int(ev[at].sum()), "ref_n": int(at_ref.sum()),
+            "ref_events": int(ev[at_ref].sum())}
 
 
 def _rows(fit, label: str, d: pd.DataFrame | None = None, cols: list[str] | None = None,
@@ -160,8 +164,9 @@ def _rows(fit, label: str, d: pd.DataFrame | None = None, cols: list[str] | None
              num(r["hr_upper"])], "p": num(r["p"]), "coef": num(r["coef"]), "se": num(r["se"])}
             for k, r in t.iterrows()]
     if d is not None and cols:
+        terms = [row["term"] for row in rows]
         for row in rows:
-            row.update(_term_counts(d, cols, row["term"]))
+            row.update(_term_counts(d, cols, row["term"], terms))
     return rows
 
 

@@ -192,21 +192,21 @@ def cox_term_labels(results: dict, adsl: pd.DataFrame | None = None) -> dict[str
 
 
 def _forest_counts(r: dict) -> str:
-    """A forest row's n and events, as results.json stores them per term: "n 40 (25 ev) vs
-    30 (20)" for a level against its reference, "n 70 (45 ev)" for a per-unit term.
+    """A forest row's n (events), as results.json stores them per term: "40 (25) vs 30 (20)" for
+    a level against its reference, "70 (45)" for a per-unit term.
 
     Examples
     --------
     >>> _forest_counts({"n": 40, "events": 25, "ref_n": 30, "ref_events": 20})
-    'n 40 (25 ev) vs 30 (20)'
+    '40 (25) vs 30 (20)'
     >>> _forest_counts({"n": 70, "events": 45, "ref_n": None})
-    'n 70 (45 ev)'
+    '70 (45)'
     >>> _forest_counts({})
     ''
     """
     if r.get("n") is None:
         return ""
-    own = f"n {r['n']} ({r['events']} ev)"
+    own = f"{r['n']} ({r['events']})"
     return own if r.get("ref_n") is None else f"{own} vs {r['ref_n']} ({r['ref_events']})"
 
 
@@ -225,10 +225,10 @@ def forest_figure(results: dict, adsl: pd.DataFrame | None = None) -> Figure:
                      "kind": "new" if multi else "study", "detail": _forest_counts(r)})
     lvl = round(100 * cx.get("level", 0.95))
     return forest_plot(rows, xlabel=f"Hazard ratio ({cx['endpoint']}, {lvl}% CI)", ref_line=1.0,
-                       log_scale=True, width=6.5,
+                       log_scale=True, width=7.5,
                        title=f"Cox regression, {cx['endpoint']}: n = {cx['n']}, "
                              f"{cx['events']} events; [adjusted] = multivariable\n"
-                             "right: HR [CI]; n (events) of the level vs its reference")
+                             f"right: HR [{lvl}% CI]; n (events), level vs reference")
 
 
 def ae_figure(results: dict) -> Figure:

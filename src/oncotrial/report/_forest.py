@@ -21,6 +21,30 @@ ROW_KINDS = ("study", "summary", "new")
 
 
 _LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0, 50.0, 100.0)
+#: which plain ticks to keep first when the range would give more than ``_MAX_TICKS``
+_TICK_TIERS = ((1.0,), (0.5, 2.0), (0.1, 10.0), (0.25, 4.0), (0.01, 100.0), (0.02, 0.05, 20.0, 50.0))
+_MAX_TICKS = 6
+
+
+def _tick_subset(ticks: list[float]) -> list[float]:
+    """At most ``_MAX_TICKS`` of ``ticks``, whole tiers at a time, 1 first, then 0.5 and 2, ...
+
+    Examples
+    --------
+    >>> _tick_subset([0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0])
+    [0.1, 0.25, 0.5, 1.0, 2.0, 4.0]
+    >>> _tick_subset([0.25, 0.5, 1.0, 2.0])
+    [0.25, 0.5, 1.0, 2.0]
+    """
+    if len(ticks) <= _MAX_TICKS:
+        return ticks
+    keep: set[float] = set()
+    for tier in _TICK_TIERS:
+        new = keep | {t for t in tier if t in ticks}
+        if len(new) > _MAX_TICKS:
+            break
+        keep = new
+    return sorted(keep)
 
 
 def _plain_log_ticks(ax, values: np.ndarray) -> None:
@@ -31,7 +55,7 @@ def _plain_log_ticks(ax, values: np.ndarray) -> None:
     v = values[np.isfinite(values) & (values > 0)]
     lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.5, 2.0)
     lo, hi = min(lo, 0.9), max(hi, 1.1)
-    ticks = [t for t in _LOG_TICKS if lo / 1.6 <= t <= hi * 1.6]
+    ticks = _tick_subset([t for t in _LOG_TICKS if lo / 1.6 <= t <= hi * 1.6])
     ax.set_xlim(min(lo / 1.15, ticks[0]), max(hi * 1.15, ticks[-1]))
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:g}"))

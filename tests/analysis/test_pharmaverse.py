@@ -58,6 +58,12 @@ def test_pharmaverse_2_comparisons_equal_r(pv):
 def test_pharmaverse_3_layout_safety_by_actual_arm_and_grade_from_severity(pv):
     t = build_tables(pv.results)
     assert ("Xanomeline High Dose vs Placebo", "ORR") in t["comparisons"].index
+    # 0 deaths vs 2: the diverging Cox HR is printed as not estimable, not "0.00 (0.00 to NR)"
+    os_high = t["comparisons"].loc[("Xanomeline High Dose vs Placebo", "OS")]
+    assert os_high["Arm / reference"] == "0/84 vs 2/86 events"
+    assert os_high["Effect (CI)"] == "HR not estimable (no events in the arm)"
+    assert t["comparisons"].loc[("Xanomeline Low Dose vs Placebo", "OS"), "Effect (CI)"].startswith(
+        "HR 0.62 (0.06 to 6.93)")
     ae = pv.results["safety"]["all"]
     # ICH E9: safety by treatment received -- 12 randomised to high dose received low dose
     assert ae["n_safety"] == {"Placebo": 86, ARMS[0]: 96, ARMS[1]: 72}

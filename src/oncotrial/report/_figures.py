@@ -25,6 +25,7 @@ from oncotrial.report._forest import forest_plot
 from oncotrial.report._km_plot import KMCurve, plot_km, risk_times
 from oncotrial.report._response_plots import _bars, plot_spider, plot_swimmer, plot_waterfall
 from oncotrial.report._safety_plots import plot_ae_bars
+from oncotrial.report._tables import hr_text
 
 GMI_ACTIVE = 1.33  # Von Hoff 1998 activity threshold, drawn as a guide (value from results)
 
@@ -130,8 +131,8 @@ def km_figure(analysis, endpoint: str) -> Figure:
     for p in (analysis.results.get("comparisons") or {}).get("pairs", []):
         t = p.get(endpoint)
         if t:
-            sub.append(f"{p['arm']} vs {p['reference']}: log-rank p = {t['logrank']['p']:.3f}, "
-                       f"HR {_fmt(t['hr'])} ({_fmt(t['ci'][0])}-{_fmt(t['ci'][1])})")
+            hr = hr_text(t, lambda v, ci, _s, _d: f"{_fmt(v)} ({_fmt(ci[0])}-{_fmt(ci[1])})")
+            sub.append(f"{p['arm']} vs {p['reference']}: log-rank p = {t['logrank']['p']:.3f}, {hr}")
     lr = (analysis.results.get("logrank") or {}).get(endpoint)
     if not sub and lr and len(labels) > 1:
         sub.append(f"Log-rank test across {', '.join(lr['groups'])}: p = {lr['p']:.3f}")

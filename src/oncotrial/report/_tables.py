@@ -281,9 +281,28 @@ def comparisons_table(results: dict) -> pd.DataFrame:
             rows.append({"Comparison": label, "Endpoint": ep,
                          "Arm / reference": f"{t['events'][0]}/{t['n'][0]} vs "
                                             f"{t['events'][1]}/{t['n'][1]} events",
-                         "Effect (CI)": "HR " + _ci(t["hr"], t["ci"], 1.0, 2),
+                         "Effect (CI)": hr_text(t, _ci),
                          "p": f"{t['logrank']['p']:.4f} (log-rank{strat})"})
     return pd.DataFrame(rows).set_index(["Comparison", "Endpoint"]) if rows else pd.DataFrame()
+
+
+def hr_text(t: dict, fmt) -> str:
+    """The hazard ratio of a two-arm comparison as printed, or why it is not estimable: with no
+    event in one arm the Cox estimate diverges (R coxph warns "coefficient may be infinite";
+    results.json keeps the converged value) and "HR 0.00 (0.00 to NR)" would mislead.
+
+    Examples
+    --------
+    >>> hr_text({"hr": 1e-9, "ci": [0.0, None], "events": [0, 2]}, lambda *a: "x")
+    'HR not estimable (no events in the arm)'
+    >>> hr_text({"hr": 0.5, "ci": [0.2, 1.1], "events": [3, 5]}, lambda v, ci, s, d: f"{v:.2f}")
+    'HR 0.50'
+    """
+    ev = t.get("events") or [1, 1]
+    if ev[0] == 0 or ev[1] == 0:
+        who = "either arm" if ev[0] == ev[1] == 0 else "the arm" if ev[0] == 0 else "the reference"
+        return f"HR not estimable (no events in {who})"
+    return "HR " + fmt(t["hr"], t["ci"], 1.0, 2)
 
 
 def notes_table(results: dict) -> pd.DataFrame:

@@ -30,3 +30,17 @@ def test_event_array_rejects_cnsr_like_codes_with_remedy():
 def test_same_length_lists_each_length():
     with pytest.raises(ValueError, match=r"`time` has 2, `event` has 3"):
         check_same_length("km", time=[1, 2], event=[1, 0, 1])
+
+
+def test_python_dash_m_oncotrial_is_the_cli():
+    """``python -m oncotrial`` runs the same command line as the ``oncotrial`` script."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "oncotrial", "stats", "prop-ci", "1", "10"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "0.002529 0.445016" in r.stdout            # R binom.test(1, 10)$conf.int
+    r = subprocess.run([sys.executable, "-m", "oncotrial", "--help"], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0 and "Usage: oncotrial" in r.stdout

@@ -32,6 +32,14 @@ def test_stats_cli_2_km_and_logrank(tmp_path):
     res = CliRunner().invoke(_app(), ["stats", "km", str(csv), "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "3.0" in res.output and out.read_text().startswith("time,n_risk")
+    first = out.read_bytes()
+    out.write_text("the user's own file\n")
+    res = CliRunner().invoke(_app(), ["stats", "km", str(csv), "--out", str(out)])
+    assert res.exit_code == 2 and "exists; pass --force" in " ".join(res.output.replace("│", " ").split())
+    assert out.read_text() == "the user's own file\n"          # kept
+    res = CliRunner().invoke(_app(), ["stats", "km", str(csv), "--out", str(out), "--force"])
+    assert res.exit_code == 0 and out.read_bytes() == first
+    assert not list(tmp_path.glob("*.part"))
     res = CliRunner().invoke(_app(), ["stats", "logrank", str(csv), "--group", "ARM"])
     assert res.exit_code == 0, res.output and "chisq" in res.output
 

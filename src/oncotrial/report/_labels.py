@@ -18,6 +18,15 @@ VARIABLE_LABELS = {"age": "Age, years", "sex": "Sex", "ecog": "ECOG performance 
                    "prior_lines": "Prior systemic lines", "cohort": "Cohort"}
 LEVEL_LABELS = {"sex": {"F": "Female", "M": "Male", "U": "Unknown"}}
 COMMON_LEVELS = {"Y": "Yes", "N": "No", "MISSING": "Missing", "UNKNOWN": "Unknown"}
+#: proper nouns of the CDISC RACE / ETHNIC codelists (C74457, C66790) that sentence case would
+#: lower-case ("Black or african american"): kept capitalised wherever they occur in a code
+PROPER_WORDS = {"african": "African", "american": "American", "alaska": "Alaska",
+                "hawaiian": "Hawaiian", "pacific": "Pacific", "islander": "Islander",
+                "hispanic": "Hispanic", "latino": "Latino", "asian": "Asian", "indian": "Indian",
+                "native": "Native"}
+#: short English words that look like acronyms (2-3 capitals) but are lower-cased inside a code
+SMALL_WORDS = {"A", "AN", "AND", "AT", "BY", "FOR", "IN", "NO", "NOT", "OF", "ON", "OR", "THE",
+               "TO", "WITH"}
 _ACRONYM = re.compile(r"^[A-Z0-9]{1,3}$|^[A-Z]+-?[A-Z]*\d+$")  # NET, G3, CTCAE5: kept
 
 
@@ -30,13 +39,19 @@ def sentence_case(code: str) -> str:
     ('Small intestine', 'GI-NET', 'panNET')
     >>> sentence_case("WELL DIFFERENTIATED NET")
     'Well differentiated NET'
+    >>> sentence_case("BLACK OR AFRICAN AMERICAN"), sentence_case("NOT HISPANIC OR LATINO")
+    ('Black or African American', 'Not Hispanic or Latino')
+    >>> sentence_case("AMERICAN INDIAN OR ALASKA NATIVE")
+    'American Indian or Alaska Native'
     """
     if code != code.upper() or not any(ch.isalpha() for ch in code) or _ACRONYM.match(code):
         return code
     words = code.split(" ")
     if len(words) == 1 and "-" in code:
         return code  # GI-NET, NON-CR: a hyphenated code is an acronym
-    out = [w if _ACRONYM.match(w) and i else w.lower() for i, w in enumerate(words)]
+    out = [w if _ACRONYM.match(w) and i and w not in SMALL_WORDS
+           else PROPER_WORDS.get(w.lower(), w.lower())
+           for i, w in enumerate(words)]
     out[0] = out[0][:1].upper() + out[0][1:]
     return " ".join(out)
 

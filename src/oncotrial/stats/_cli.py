@@ -57,8 +57,12 @@ def km_command(
     conf_type: Annotated[str, typer.Option(help="log, log-log, plain, logit or arcsin.")] = "log",
     level: Annotated[float, typer.Option(help="Confidence level.")] = 0.95,
     out: Annotated[Path | None, typer.Option(help="Write the full KM table to this CSV.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file.")] = False,
 ) -> None:
     """Kaplan-Meier medians with CI (R survfit + quantile); optionally the full table."""
+    if out is not None and out.exists() and not force:
+        raise typer.BadParameter(f"{out} exists; pass --force to overwrite it, or choose another "
+                                 "file.", param_hint="'--out'")
     df = _read(csv, time, event, by)
     try:
         fit = kaplan_meier(df[time], df[event], conf_type=conf_type,  # type: ignore[arg-type]
@@ -68,7 +72,9 @@ def km_command(
     _echo(fit.summary())
     if out is not None:
         table = fit.table
-        table.to_csv(out, index=False)
+        tmp = out.with_name(out.name + ".part")   # complete or absent: written, then renamed
+        table.to_csv(tmp, index=False)
+        tmp.replace(out)
         typer.echo(f"wrote {len(table)} rows to {out}" + (
             "" if isinstance(fit, KMResult) else f" ({len(fit.groups)} groups)"))
 

@@ -68,11 +68,15 @@ def test_app_2_simon_from_a_shared_url(page, app_url, timings) -> None:
 
 def test_app_3_the_url_holds_the_inputs(page, app_url, browser) -> None:
     page.goto(app_url + "/")
-    _value(page, "single_stage", "n")
+    n_default = _value(page, "single_stage", "n")
     page.fill("#single_stage-p1", "0.3")
     page.wait_for_function("() => window.location.search.includes('p1=0.3')")
     shared = page.url
     assert "design=single-stage" in shared
+    # the URL can change before the result does (a loaded machine): wait for the new n
+    page.wait_for_function("(old) => { const e = document.querySelector("
+                           "'#single_stage-headline [data-key=n]'); return e && e.innerText !== old; }",
+                           arg=n_default, polling=100)
     n_here = _value(page, "single_stage", "n")
     other = page.context.new_page()
     other.goto(shared)

@@ -26,7 +26,7 @@ from oncotrial.app._design_outputs import (
     oc_table,
     summary_table,
 )
-from oncotrial.app._fields import initial_value, silent, widget
+from oncotrial.app._fields import download, initial_value, silent, widget
 from oncotrial.app._simulate_page import SIMULATE_KEY, SIMULATE_TITLE, simulate_server, simulate_ui
 
 __all__ = ["design_page_server", "design_page_ui", "namespace"]
@@ -112,21 +112,21 @@ def _form_server(input: Any, output: Any, session: Any, form: DesignForm) -> Any
         t = oc_table(form, design()[1])
         return None if t is None else render.DataGrid(t.round(4))
 
-    @render.download(filename=f"oncotrial-{form.key}.json")
+    @download(filename=f"oncotrial-{form.key}.json")
     def dl_json() -> Any:
         values, d = design()
         yield design_json(form, values, d)
 
-    @render.download(filename=f"oncotrial-{form.key}.csv")
+    @download(filename=f"oncotrial-{form.key}.csv")
     def dl_csv() -> Any:
         yield design_csv(form, design()[1])
 
-    @render.download(filename=f"oncotrial-{form.key}.png")
+    @download(filename=f"oncotrial-{form.key}.png")
     def dl_png() -> Any:
         values, d = design()
         yield design_png(form, d, values)
 
-    @render.download(filename=f"oncotrial-{form.key}.docx")
+    @download(filename=f"oncotrial-{form.key}.docx")
     def dl_docx() -> Any:
         values, d = design()
         yield design_docx(form, values, d)

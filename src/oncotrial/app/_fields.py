@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from oncotrial._errors import OncotrialValueError
 
-__all__ = ["Field", "choice_values", "coerce_values", "initial_value", "number_list", "parse_number", "silent",
-           "widget"]
+__all__ = ["Field", "choice_values", "coerce_values", "download", "initial_value", "number_list",
+           "parse_number", "silent", "widget"]
 
 Kind = Literal["float", "int", "select", "text"]
 
@@ -158,3 +158,12 @@ def silent() -> Exception:
     from shiny.types import SilentException
 
     return SilentException()
+
+
+def download(**kwargs: Any) -> Any:
+    """The download renderer: ``render.download_button`` (shiny >= 1.4; ``render.download`` is
+    deprecated there) or ``render.download`` on the older shiny we support (>= 1.2). Paired in
+    the UI with ``ui.download_button`` of the same id, as before."""
+    from shiny import render
+
+    return getattr(render, "download_button", render.download)(**kwargs)

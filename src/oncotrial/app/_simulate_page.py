@@ -23,7 +23,7 @@ from typing import Any
 from shiny import module, reactive, render, ui
 
 from oncotrial._errors import OncotrialError
-from oncotrial.app._fields import initial_value, silent, widget
+from oncotrial.app._fields import download, initial_value, silent, widget
 from oncotrial.app._simulate_forms import (
     ALWAYS,
     SIM_DESIGNS,
@@ -226,17 +226,17 @@ def simulate_server(input: Any, output: Any, session: Any, active: Callable[[], 
         return ui.div(ui.h4("Scenarios"),
                       ui.tags.ul(*[ui.tags.li(f"{k}: {v}") for k, v in res.scenarios.items()]))
 
-    @render.download(filename="oncotrial-simulation.csv")
+    @download(filename="oncotrial-simulation.csv")
     def dl_csv() -> Any:
         yield current()[1].table.to_csv(index=False)
 
-    @render.download(filename="oncotrial-simulation.json")
+    @download(filename="oncotrial-simulation.json")
     def dl_json() -> Any:
         values, res, _png, _s = current()
         yield json.dumps({"design": SIMULATE_KEY, "inputs": values, "result": res.to_dict()}, indent=2,
                          allow_nan=False)
 
-    @render.download(filename="oncotrial-simulation.png")
+    @download(filename="oncotrial-simulation.png")
     def dl_png() -> Any:
         yield current()[2].read_bytes()
 

@@ -22,7 +22,7 @@ from typing import Any
 from shiny import reactive, render, ui
 
 from oncotrial._errors import OncotrialError
-from oncotrial.app._fields import silent
+from oncotrial.app._fields import download, silent
 from oncotrial.app._uploads import find_study_folder, safe_extract, zip_folder
 
 __all__ = ["REPORT_FORMATS", "SessionFiles", "report_formats", "study_page_server", "study_page_ui"]
@@ -317,19 +317,19 @@ def study_page_server(input: Any, session: Any, files: SessionFiles, max_upload_
             raise silent()
         return r.with_suffix(suffix)
 
-    @render.download(filename="report.html")
+    @download(filename="report.html")
     def dl_report_html() -> Any:
         return str(_file(".html"))
 
-    @render.download(filename="report.docx")
+    @download(filename="report.docx")
     def dl_report_docx() -> Any:
         return str(_file(".docx"))
 
-    @render.download(filename="report.pdf")
+    @download(filename="report.pdf")
     def dl_report_pdf() -> Any:
         return str(_file(".pdf"))
 
-    @render.download(filename="oncotrial-outputs.zip")
+    @download(filename="oncotrial-outputs.zip")
     def dl_outputs_zip() -> Any:
         _file(".html")
         return str(files.root / "outputs.zip")

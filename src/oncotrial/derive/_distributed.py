@@ -1,0 +1,594 @@
+"""Partitioned derive: the study split by subject, each part derived by :func:`derive_study`.
+
+The result equals ``derive_study(study, ...)`` exactly -- rows, order, dtypes, derivation log
+and data warnings (docs/derivations.md, "Partitioned derive on Dask"). How:
+
+1. **Partitions.** The subject identifiers of every canonical table are sorted and cut into
+   contiguous blocks; every row of every table goes with its subject, so a subject that is
+   missing from the subject table (an orphan lesion or AE) is derived, and reported, exactly
+   as in the whole study. Each block is a slice of each table (rows keep their order).
+2. **Study-level quantities.** Every derivation step of :func:`derive_study` is per subject
+   except the *set of evaluators* (``BOR``, ``PD``, ``DEATH``, ``MDIS`` and PFS are derived for
+   every evaluator seen anywhere in the study) and a handful of *study-level data warnings*
+   that count records over all subjects. A part whose evaluator sets differ from the
+   study's is merged with its neighbour and derived again, until every part sees the study's
+   sets (a part never needs more than its subjects: only the sets must agree). Study-level
+   warnings are merged: counts added, the first rows of the message taken in study order.
+3. **Order.** Each output table of :func:`derive_study` is a concatenation of stages (ADRS
+   ``OVR`` rows, then ``BOR`` rows, ...); within a stage rows follow the subject order. The
+   parts' rows are put back stage by stage, parts in subject order, which is the whole-study
+   order.
+
+Exactness needs the input tables ordered by subject (the stages that follow the input order
+then agree with the sorted ones): :func:`read_sdtm` output of sorted SDTM is, and the check is
+made here; a study whose tables are not is derived as one part (same result, no parallelism,
+said in ``PartitionedDerivation.note``). An error in any part is raised again from
+``derive_study`` on the whole study, so its message is the one of the local derive.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from oncotrial._errors import OncotrialValueError, bad_value
+from oncotrial.derive._checks import DerivationWarning
+from oncotrial.derive._pipeline import StudyDerivation, derive_study
+
+__all__ = ["TABLES", "derive_study_partitioned", "partition_study"]
+
+_FUNC = "derive_study_partitioned"
+
+#: the canonical tables :func:`derive_study` reads, each keyed by ``subject_id``
+TABLES = ("subjects", "lesions", "responses", "adverse_events", "exposure", "prior_therapy")
+
+#: ADRS stages in the order :func:`derive_study` concatenates them
+_ADRS_ORDER = ["OVR", "BOR", "CBOR", "RSP", "CB", "CRSP", "CCB", "BCP", "CBCP", "PD", "LSTA",
+               "DEATH", "MDIS", "IOVR", "IBOR"]
+#: ADRS parameters whose rows are evaluator by evaluator (a loop over the study's evaluators)
+_ADRS_BY_EVALUATOR = {"DEATH"}
+#: ADRS rows filled in for subjects without data, appended after the derived rows of the stage
+_ADRS_FILL = {"PD": "no assessment in the window", "MDIS": "no baseline tumour assessment"}
+
+#: derivation-log stages (PARAMCD, DECISION) in the order derive_study appends them; the
+#: data warnings (DECISION 'data warning') sit between the OVR decisions and iRECIST's
+_LOG_ORDER = [("TRTEDT", "last dose missing"), ("LSTALVDT", "last alive date derived"),
+              ("LSTALVDT", "last alive before reference"), ("REFDT", "no reference date"),
+              ("OVR", "duplicate dropped"), ("OVR", "date imputed"), ("OVR", "no baseline"),
+              ("OVR", "coalesced lesion"), ("OVR", "split lesion"),
+              ("OVR", "lesion excluded"), ("OVR", "lesion ignored"),
+              ("OVR", "equivocal new lesion confirmed"), ("OVR", "response not used"),
+              ("", "data warning"), ("IPFS", None), ("PFS", "no post-baseline assessment")]
+
+#: data warnings in emission order: (pattern, kind); kind 'subject' names one subject (parts
+#: are concatenated), 'count' summarises records over the study (merged, see _merge_counts)
+_RECIST = "`dataset` of `derive_vars_recist`"
+_WARNINGS: list[tuple[str, str]] = [
+    (r"Subject .*: last date known alive ", "subject"),
+    (r"\d+ reported response\(s\) have a partial date ", "count"),
+    (r"\d+ lesion diameter\(s\) were given in cm ", "count"),
+    (re.escape(_RECIST) + r" must have one record per subject x evaluator x assessment x "
+     r"lesion; \d+ ", "count"),
+    (r"\d+ exact duplicate lesion record\(s\) dropped ", "count"),
+    (r"Subject .*: only a partial assessment date ", "subject"),
+    (re.escape(_RECIST) + r" must have target or non-target lesions at each ", "count"),
+    (r"\d+ lesion record\(s\) link \(lesion_link\) ", "count"),
+    (re.escape(_RECIST) + r": \d+ target/non-target lesion record\(s\) have no baseline ",
+     "count"),
+    (r"Subject .*: a NEW lesion at the baseline assessment is ignored", "subject"),
+    (re.escape(_RECIST) + r": every baseline target lesion needs a diameter ", "count"),
+]
+_CONFLICT, _EXACT_DUP = 3, 4
+_NO_POST_BASELINE = "no subject has a post-baseline tumour assessment"
+
+
+@dataclass(frozen=True)
+class PartitionedDerivation:
+    """How a partitioned derive ran (the result itself is a :class:`StudyDerivation`).
+
+    Attributes
+    ----------
+    partitions : int
+        Parts derived in the end (after merging parts that lacked a study-level evaluator).
+    requested : int
+        Parts asked for (at most one per subject).
+    rounds : int
+        Derivation rounds (1 when no part had to be merged and derived again).
+    note : str
+        Why the study was derived as one part, when it was; else ''.
+    """
+
+    partitions: int
+    requested: int
+    rounds: int
+    note: str = ""
+    sizes: list[int] = field(default_factory=list)
+
+
+def _tables(study: object) -> dict[str, pd.DataFrame | None]:
+    out = {}
+    for name in TABLES:
+        t = getattr(study, name, None)
+        out[name] = t if isinstance(t, pd.DataFrame) else None
+    return out
+
+
+def _unordered(tables: dict[str, pd.DataFrame | None]) -> str:
+    """Why the tables are not in subject order ('' when they are)."""
+    for name, t in tables.items():
+        if t is None or not len(t):
+            continue
+        if "subject_id" not in t.columns:
+            return f"`{name}` has no subject_id column"
+        ids = t["subject_id"]
+        if ids.isna().any():
+            return f"`{name}` has a missing subject_id"
+        idx = pd.Index(ids.astype(str).to_numpy(dtype=object))
+        if not idx.is_monotonic_increasing:
+            return f"`{name}` is not ordered by subject_id"
+        if name == "subjects" and not idx.is_unique:
+            return "`subjects` has a duplicate subject_id"
+    return ""
+
+
+def partition_study(study: object, partitions: int) -> list[SimpleNamespace]:
+    """Cut ``study`` into at most ``partitions`` parts by subject (contiguous in sorted order).
+
+    Every row of each canonical table goes with its subject, including subjects missing from
+    the subject table; the other attributes of ``study`` travel unchanged (DataFrames other
+    than the canonical tables, e.g. ``mapping_log``, are left out: :func:`derive_study` does not
+    read them). Tables must be ordered by ``subject_id`` (see the module notes).
+
+    Examples
+    --------
+    >>> subj = pd.DataFrame({"subject_id": ["S1", "S2", "S3"]})
+    >>> ae = pd.DataFrame({"subject_id": ["S1", "S3", "S4"], "ae_term": ["a", "b", "c"]})
+    >>> parts = partition_study(SimpleNamespace(subjects=subj, adverse_events=ae), 2)
+    >>> [p.subjects["subject_id"].tolist() for p in parts]
+    [['S1', 'S2'], ['S3']]
+    >>> [p.adverse_events["subject_id"].tolist() for p in parts]
+    [['S1'], ['S3', 'S4']]
+    """
+    tables = _tables(study)
+    cols = {n: t["subject_id"].astype(str).to_numpy(dtype=object)
+            for n, t in tables.items() if t is not None and len(t)}
+    ids = np.unique(np.concatenate(list(cols.values()))) if cols else np.array([], dtype=object)
+    k = max(1, min(int(partitions), len(ids)))
+    blocks = [b for b in np.array_split(ids, k) if len(b)] or [ids]
+    other = {k_: v for k_, v in _attributes(study).items()
+             if k_ not in TABLES and not isinstance(v, pd.DataFrame)}
+    parts = []
+    for i, b in enumerate(blocks):
+        last = i == len(blocks) - 1
+        part = dict(other)
+        for name, t in tables.items():
+            if t is None or name not in cols:
+                part[name] = t
+                continue
+            lo = 0 if i == 0 else int(np.searchsorted(cols[name], b[0], side="left"))
+            hi = len(t) if last else int(np.searchsorted(cols[name], b[-1], side="right"))
+            part[name] = t.iloc[lo:hi]
+        parts.append(SimpleNamespace(**part))
+    return parts
+
+
+def _attributes(study: object) -> dict[str, Any]:
+    if hasattr(study, "__dict__"):
+        return dict(vars(study))
+    import dataclasses
+    if dataclasses.is_dataclass(study):  # pragma: no cover - slotted dataclasses
+        return {f.name: getattr(study, f.name) for f in dataclasses.fields(study)}
+    return {n: getattr(study, n) for n in TABLES if hasattr(study, n)}  # pragma: no cover
+
+
+def _derive_part(part: object, kwargs: dict[str, Any]) -> tuple[Any, list[str]]:
+    """Derive one part (a top-level function: Dask pickles it). Errors come back as values."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = derive_study(part, **kwargs)
+        except Exception as e:  # re-raised from the whole study by the caller
+            return e, []
+    return res, [str(w.message) for w in caught if issubclass(w.category, DerivationWarning)
+                 and _NO_POST_BASELINE in str(w.message)]
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def _evaluator_sets(res: StudyDerivation) -> tuple:
+    """The study-level evaluator sets a part's derivation depended on."""
+    a = res.adrs
+    sets = [frozenset(a.loc[a["PARAMCD"] == p, "EVALUATOR"]) for p in ("OVR", "BOR", "MDIS")]
+    tp = res.timepoints
+    if res.settings.get("irecist") and len(tp):
+        sets.append(frozenset(tp.loc[tp["ABLFL"] != "Y", "EVALUATOR"]))
+    return tuple(sets)
+
+
+def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    full = [f for f in frames if len(f)]
+    if not full:  # every part empty: the one with columns, as the whole study gives
+        return max(frames, key=lambda f: f.shape[1]).copy()
+    if len(full) == 1:
+        return full[0].reset_index(drop=True)
+    return pd.concat(full, ignore_index=True)
+
+
+def _by_key(frames: Sequence[pd.DataFrame], key: Callable[[pd.DataFrame], pd.DataFrame]
+            ) -> pd.DataFrame:
+    """Concatenate parts (subject order), then stable-sort by the stage key."""
+    df = _concat(frames)
+    if not len(df):
+        return df
+    k = key(df)
+    order = np.lexsort([k[c].to_numpy() for c in reversed(list(k.columns))])
+    return df.iloc[order].reset_index(drop=True)
+
+
+def _ev_rank(df: pd.DataFrame) -> np.ndarray:
+    ev = df["EVALUATOR"].astype(str).to_numpy(dtype=object)
+    _, inv = np.unique(ev, return_inverse=True)
+    return inv
+
+
+def _adrs_key(df: pd.DataFrame) -> pd.DataFrame:
+    p = df["PARAMCD"].astype(str)
+    rank = p.map({c: i for i, c in enumerate(_ADRS_ORDER)})
+    if rank.isna().any():  # pragma: no cover - a parameter this module does not know
+        raise OncotrialValueError(
+            f"partitioned derive does not know the ADRS parameter(s) "
+            f"{sorted(set(p[rank.isna()]))}; use backend='local' (derive_study).")
+    fill = np.zeros(len(df), dtype=int)
+    for code, reason in _ADRS_FILL.items():
+        fill |= ((p == code) & (df["REASON"].astype(str) == reason)).to_numpy()
+    ev = np.where(p.isin(_ADRS_BY_EVALUATOR).to_numpy(), _ev_rank(df), 0)
+    return pd.DataFrame({"stage": rank.to_numpy(int), "ev": ev, "fill": fill})
+
+
+def _adtte_key(df: pd.DataFrame) -> pd.DataFrame:
+    p = df["PARAMCD"].astype(str).to_numpy(dtype=object)
+    stage = np.select([p == "OS", p == "IPFS"], [0, 1], 2)
+    sub = np.select([p == "PFS", p == "DOR", p == "TTR"], [0, 1, 2], 0)
+    return pd.DataFrame({"stage": stage, "ev": _ev_rank(df), "sub": sub})
+
+
+def _gmi_key(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"ev": _ev_rank(df)})
+
+
+def _log_head(res: StudyDerivation) -> pd.DataFrame:
+    """The derivation-log rows of the decisions (before the rows built from ADRS/ADTTE/ADAE)."""
+    n = len(res.log) - len(res.adrs) - len(res.adtte) - len(res.adae)
+    return res.log.iloc[:n]
+
+
+def _warning_kind(msg: str) -> int:
+    for i, (pat, _) in enumerate(_WARNINGS):
+        if re.match(pat, msg):
+            return i
+    return -1
+
+
+_ROWS = re.compile(r"(?P<rows>\((?:[^()]|\([^()]*\))*\)(?:; \((?:[^()]|\([^()]*\))*\))*)"
+                   r"(?:; and (?P<more>\d+) more)?")
+
+
+def _merge_counts(messages: list[str]) -> str:
+    """One study-level message from the parts' messages: counts added, first rows kept.
+
+    Every such message is ``PREFIX N TEXT: ROWS[; and M more]SUFFIX`` with ROWS the first
+    one or three records (``first_rows``) in study order; parts are in subject order, so the
+    first records of the study are the first of the parts' listed ones.
+    """
+    if len(messages) == 1:
+        return messages[0]
+    parsed = []
+    for m in messages:
+        num = re.search(r"\d+", m)
+        rows = _ROWS.search(m, num.end()) if num else None
+        if num is None or rows is None:  # pragma: no cover - a message this module can't merge
+            raise OncotrialValueError(f"partitioned derive cannot merge the warning {m!r}; "
+                                      "use backend='local' (derive_study).")
+        items = re.findall(r"\((?:[^()]|\([^()]*\))*\)", rows.group("rows"))
+        parsed.append((m, num, rows, items, int(rows.group("more") or 0)))
+    first, num, rows, items, _ = parsed[0]
+    shown = len(items)
+    total = sum(len(p[3]) + p[4] for p in parsed)
+    every = [it for p in parsed for it in p[3]][:shown]
+    n = sum(int(p[1].group()) for p in parsed)
+    more = total - len(every)
+    text = "; ".join(every) + (f"; and {more} more" if more > 0 else "")
+    return (first[:num.start()] + str(n) + first[num.end():rows.start()] + text
+            + first[rows.end():])
+
+
+def _merge_log_heads(heads: list[pd.DataFrame], no_post: bool) -> pd.DataFrame:
+    stage = {k: i for i, k in enumerate(_LOG_ORDER)}
+    warn_stage = stage[("", "data warning")]
+    df = _concat(heads)
+    if not len(df):
+        return df
+    p = df["PARAMCD"].astype(str).to_numpy(dtype=object)
+    d = df["DECISION"].astype(str).to_numpy(dtype=object)
+    st = np.array([stage.get((a, b), stage.get((a, None), -1)) for a, b in zip(p, d, strict=True)])
+    if (st < 0).any():  # pragma: no cover - a decision this module does not know
+        bad = sorted({(a, b) for a, b, s in zip(p, d, st, strict=True) if s < 0})
+        raise OncotrialValueError(f"partitioned derive does not know the log decision(s) {bad}; "
+                                  "use backend='local' (derive_study).")
+    msgs = df["REASON"].astype(str).to_numpy(dtype=object)
+    kind = np.array([_warning_kind(m) if s == warn_stage else 0 for m, s in zip(msgs, st, strict=True)])
+    df = df.assign(_st=st, _k=kind)
+    df = df.iloc[np.lexsort([df["_k"].to_numpy(), df["_st"].to_numpy()])]
+    # study-level rows: one per kind; the exact-duplicate note only without any conflict
+    is_w = (df["_st"] == warn_stage).to_numpy()
+    counts = is_w & np.isin(df["_k"].to_numpy(), [i for i, (_, k) in enumerate(_WARNINGS)
+                                                  if k == "count"])
+    keep = ~counts
+    rows = df.copy()
+    kinds = df["_k"].to_numpy()
+    if counts.any():
+        conflict = bool((counts & (kinds == _CONFLICT)).any())
+        for k in np.unique(kinds[counts]):
+            if k == _EXACT_DUP and conflict:
+                continue
+            pos = np.flatnonzero(counts & (kinds == k))
+            keep[pos[0]] = True
+            rows.iloc[pos[0], rows.columns.get_loc("REASON")] = _merge_counts(
+                [msgs_ for msgs_ in df["REASON"].iloc[pos].astype(str)])
+    if no_post:  # the same study-level note from every part: keep one
+        nop = (rows["PARAMCD"] == "PFS") & (rows["DECISION"] == "no post-baseline assessment")
+        dup = nop.to_numpy() & (np.cumsum(nop.to_numpy()) > 1)
+        keep &= ~dup
+    out = rows[keep].drop(columns=["_st", "_k"]).reset_index(drop=True)
+    out["REASON"] = out["REASON"].astype(df["REASON"].dtype)
+    return out
+
+
+def _merge(results: list[StudyDerivation], no_post: bool) -> StudyDerivation:
+    adrs = _by_key([r.adrs for r in results], _adrs_key)
+    adtte = _by_key([r.adtte for r in results], _adtte_key)
+    adae = _concat([r.adae for r in results])
+    head = _merge_log_heads([_log_head(r) for r in results], no_post)
+    tail = _build_log([], adrs, adtte, adae)
+    log = pd.concat([head, tail], ignore_index=True) if len(head) else tail
+    gmi = _by_key([r.gmi for r in results], _gmi_key)
+    return StudyDerivation(
+        adsl=_concat([r.adsl for r in results]), adrs=adrs, adtte=adtte, adae=adae,
+        timepoints=_concat([r.timepoints for r in results]),
+        rs_comparison=_concat([r.rs_comparison for r in results]), gmi=gmi, log=log,
+        settings=results[0].settings)
+
+
+def _build_log(log: list[dict], adrs: pd.DataFrame, adtte: pd.DataFrame,
+               adae: pd.DataFrame) -> pd.DataFrame:
+    from oncotrial.derive import _pipeline
+
+    return _pipeline._build_log(log, adrs, adtte, adae)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _run_local(parts: list[object], kwargs: dict[str, Any], on_done: Callable[[], None]
+               ) -> list[tuple[Any, list[str]]]:
+    out = []
+    for p in parts:
+        out.append(_derive_part(p, kwargs))
+        on_done()
+    return out
+
+
+def _run_dask(client: Any, parts: list[object], kwargs: dict[str, Any],
+              on_done: Callable[[], None]) -> list[tuple[Any, list[str]]]:
+    from oncotrial._dask import import_distributed
+
+    as_completed = import_distributed(_FUNC).as_completed
+    futs = client.map(_derive_part, parts, [kwargs] * len(parts), pure=False)
+    index = {f.key: i for i, f in enumerate(futs)}
+    out: list[Any] = [None] * len(parts)
+    for done in as_completed(futs).batches():
+        for f, res in zip(done, client.gather(done), strict=True):
+            out[index[f.key]] = res
+            on_done()
+    return out
+
+
+def derive_study_partitioned(study: object, *, partitions: int | None = None,
+                             backend: str = "dask", workers: int = 2, scheduler: Any = None,
+                             progress: bool | None = None,
+                             **derive_kwargs: Any) -> StudyDerivation:
+    """:func:`derive_study`, split by subject and run part by part, locally or on Dask.
+
+    The result is identical to ``derive_study(study, **derive_kwargs)``: the same rows in the
+    same order with the same dtypes in every table, the same derivation log (study-level
+    data warnings included). See the module notes and docs/derivations.md.
+
+    Parameters
+    ----------
+    study : StudyData
+        As for :func:`derive_study` (e.g. ``oncotrial.io.read_sdtm(path)``).
+    partitions : int, optional
+        Parts to cut the subjects into (contiguous in sorted subject order); default two per
+        worker thread. At most one per subject; parts lacking one of the study's evaluators
+        are merged with a neighbour.
+    backend : {'dask', 'local'}, default='dask'
+        ``'dask'``: ``dask.distributed`` -- a LocalCluster of ``workers`` single-threaded
+        processes started and closed for the call, or the cluster at ``scheduler``.
+        ``'local'``: the parts one after the other in this process (for checks).
+    workers : int, default=2
+        LocalCluster workers (``backend='dask'`` without ``scheduler``).
+    scheduler : str or distributed.Client, optional
+        ``'tcp://HOST:8786'`` or a connected client (``backend='dask'`` only).
+    progress : bool or None, default None
+        Progress bar (parts done) on stderr; ``None``: when stderr is a terminal.
+    **derive_kwargs
+        Every keyword of :func:`derive_study` (``conventions``, ``reference``, ``irecist``,
+        ...), passed to each part unchanged.
+
+    Returns
+    -------
+    StudyDerivation
+        With ``settings`` those of :func:`derive_study`; how the run was split is in the
+        attribute ``partition_info`` of this function (:class:`PartitionedDerivation`).
+
+    Examples
+    --------
+    >>> subj = pd.DataFrame({"subject_id": ["S1", "S2"], "first_dose_date": ["2014-01-03"] * 2})
+    >>> les = pd.DataFrame({"subject_id": ["S1"] * 3 + ["S2"] * 3, "lesion_id": "T1",
+    ...     "lesion_class": "TARGET", "assessment_date": ["2014-01-02", "2014-02-14",
+    ...     "2014-03-28"] * 2, "diameter": [40, 26, 24, 40, 50, 60]})
+    >>> study = SimpleNamespace(subjects=subj, lesions=les)
+    >>> res = derive_study_partitioned(study, partitions=2, backend="local")
+    >>> res.adrs.query("PARAMCD == 'BOR'")[["USUBJID", "AVALC"]].values.tolist()
+    [['S1', 'PR'], ['S2', 'PD']]
+    >>> pd.testing.assert_frame_equal(res.adrs, derive_study(study).adrs)
+    """
+    if backend not in ("local", "dask"):
+        raise bad_value("backend", _FUNC, "'local' or 'dask'", backend,
+                        "Use 'local' (this process) or 'dask' (a LocalCluster, or scheduler).")
+    if scheduler is not None and backend != "dask":
+        raise bad_value("scheduler", _FUNC, "None unless backend='dask'", scheduler,
+                        "Pass backend='dask' to use a Dask scheduler.")
+    if not isinstance(workers, int | np.integer) or isinstance(workers, bool) or workers < 1:
+        raise bad_value("workers", _FUNC, "a positive integer", workers)
+    if partitions is not None and (not isinstance(partitions, int | np.integer)
+                                   or isinstance(partitions, bool) or partitions < 1):
+        raise bad_value("partitions", _FUNC, "a positive integer", partitions)
+    allowed = set(inspect.signature(derive_study).parameters) - {"study"}
+    unknown = sorted(set(derive_kwargs) - allowed)
+    if unknown:
+        raise bad_value(unknown[0], _FUNC, f"a keyword of derive_study ({sorted(allowed)})",
+                        derive_kwargs[unknown[0]])
+    if backend == "local":
+        return _orchestrate(study, partitions or 2 * workers, derive_kwargs, progress, None)
+    from oncotrial._dask import dask_client
+
+    with dask_client(workers, scheduler, func=_FUNC) as client:
+        threads = sum(client.nthreads().values()) or workers
+        return _orchestrate(study, partitions or 2 * threads, derive_kwargs, progress, client)
+
+
+#: how the last call of :func:`derive_study_partitioned` in this process was split
+partition_info: PartitionedDerivation | None = None
+
+
+def _orchestrate(study: object, n: int, kwargs: dict[str, Any], progress: bool | None,
+                 client: Any) -> StudyDerivation:
+    global partition_info
+    note = _unordered(_tables(study))
+    parts = partition_study(study, 1 if note else n)
+    requested = len(parts)
+    bar = _progress(progress)
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if bar is not None:
+            bar.update(bar.task_ids[0], completed=done[0])
+
+    def run(ps: list[object]) -> list[tuple[Any, list[str]]]:
+        if bar is not None:
+            bar.update(bar.task_ids[0], total=done[0] + len(ps))
+        if client is None:
+            return _run_local(ps, kwargs, tick)
+        return _run_dask(client, ps, kwargs, tick)
+
+    try:
+        out = run(parts)
+        rounds = 1
+        while True:
+            errors = [r for r, _ in out if isinstance(r, BaseException)]
+            if errors:  # the whole study's message, warnings and all
+                return derive_study(study, **kwargs)
+            sets = [_evaluator_sets(r) for r, _ in out]
+            union = tuple(frozenset().union(*(s[i] for s in sets)) for i in range(len(sets[0])))
+            bad = [i for i, s in enumerate(sets) if s != union]
+            if not bad:
+                break
+            merged = _groups(bad, len(parts))
+            new_parts, new_out, todo = [], [], []
+            for g in merged:
+                if len(g) == 1:
+                    new_parts.append(parts[g[0]])
+                    new_out.append(out[g[0]])
+                else:
+                    new_parts.append(_join([parts[k] for k in g]))
+                    new_out.append(None)
+                    todo.append(len(new_parts) - 1)
+            redone = run([new_parts[k] for k in todo])
+            for k, r in zip(todo, redone, strict=True):
+                new_out[k] = r
+            parts, out = new_parts, new_out
+            rounds += 1
+    finally:
+        if bar is not None:
+            bar.stop()
+    no_post = all(w for _, w in out)
+    res = _merge([r for r, _ in out], no_post)
+    if no_post:
+        warnings.warn(out[0][1][0], DerivationWarning, stacklevel=3)
+    partition_info = PartitionedDerivation(
+        partitions=len(parts), requested=requested, rounds=rounds,
+        note=f"derived as one part: {note}" if note else "",
+        sizes=[len(p.subjects) if isinstance(getattr(p, "subjects", None), pd.DataFrame)
+               else 0 for p in parts])
+    return res
+
+
+def _groups(bad: list[int], n: int) -> list[list[int]]:
+    """Contiguous groups of parts: each part in ``bad`` joins its right (last: left) neighbour.
+
+    Examples
+    --------
+    >>> _groups([1, 4], 5)
+    [[0], [1, 2], [3, 4]]
+    """
+    out: list[list[int]] = []
+    i = 0
+    while i < n:
+        if i in bad and i + 1 < n:
+            out.append([i, i + 1])
+            i += 2
+            continue
+        if i in bad and out:
+            out[-1].append(i)
+        else:
+            out.append([i])
+        i += 1
+    return out
+
+
+def _join(parts: list[SimpleNamespace]) -> SimpleNamespace:
+    """Adjacent parts as one (tables concatenated in subject order)."""
+    d = dict(vars(parts[0]))
+    for name in TABLES:
+        ts = [getattr(p, name) for p in parts]
+        if all(isinstance(t, pd.DataFrame) for t in ts):
+            d[name] = pd.concat(ts) if len(ts) > 1 else ts[0]
+    return SimpleNamespace(**d)
+
+
+def _progress(enabled: bool | None) -> Any:
+    import sys
+
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(TextColumn("deriving"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("parts"), console=Console(stderr=True), transient=False)
+    bar.start()
+    bar.add_task("deriving", total=0)
+    return bar

@@ -99,7 +99,7 @@ class PartitionedDerivation:
     partitions : int
         Parts derived in the end (after merging parts that lacked a study-level evaluator).
     requested : int
-        Parts asked for (at most one per subject).
+        Parts asked for.
     rounds : int
         Derivation rounds (1 when no part had to be merged and derived again).
     note : str
@@ -143,7 +143,9 @@ def partition_study(study: object, partitions: int) -> list[SimpleNamespace]:
     """Cut ``study`` into at most ``partitions`` parts by subject (contiguous in sorted order).
 
     Every row of each canonical table goes with its subject, including subjects missing from
-    the subject table; the other attributes of ``study`` travel unchanged (DataFrames other
+    the subject table. Each part holds rows of every table the study has rows of
+    (:func:`derive_study` treats an empty table as absent, a study-level choice), so blocks
+    without are joined to their neighbour: fewer parts than asked for. The other attributes of ``study`` travel unchanged (DataFrames other
     than the canonical tables, e.g. ``mapping_log``, are left out: :func:`derive_study` does not
     read them). Tables must be ordered by ``subject_id`` (see the module notes).
 
@@ -156,6 +158,8 @@ def partition_study(study: object, partitions: int) -> list[SimpleNamespace]:
     [['S1', 'S2'], ['S3']]
     >>> [p.adverse_events["subject_id"].tolist() for p in parts]
     [['S1'], ['S3', 'S4']]
+    >>> len(partition_study(SimpleNamespace(subjects=subj, adverse_events=ae[:1]), 3))
+    1
     """
     tables = _tables(study)
     cols = {n: t["subject_id"].astype(str).to_numpy(dtype=object)
@@ -163,19 +167,34 @@ def partition_study(study: object, partitions: int) -> list[SimpleNamespace]:
     ids = np.unique(np.concatenate(list(cols.values()))) if cols else np.array([], dtype=object)
     k = max(1, min(int(partitions), len(ids)))
     blocks = [b for b in np.array_split(ids, k) if len(b)] or [ids]
+    # rows of block i of table n: bounds[n][i]:bounds[n][i + 1] (blocks are contiguous)
+    bounds = {n: np.append(np.searchsorted(c, np.array([b[0] for b in blocks], dtype=object),
+                                           side="left"), len(c)) for n, c in cols.items()}
+    bounds = {n: np.concatenate([[0], b[1:]]) for n, b in bounds.items()}
+    # derive_study treats an empty table as absent: every part gets rows of every table the
+    # study has rows of (blocks without are joined to the next, the last to the previous)
+    groups: list[list[int]] = []
+    cur: list[int] = []
+    for i in range(len(blocks)):
+        cur.append(i)
+        if all(b[cur[-1] + 1] > b[cur[0]] for b in bounds.values()):
+            groups.append(cur)
+            cur = []
+    if cur:
+        if groups:
+            groups[-1].extend(cur)
+        else:
+            groups.append(cur)
     other = {k_: v for k_, v in _attributes(study).items()
              if k_ not in TABLES and not isinstance(v, pd.DataFrame)}
     parts = []
-    for i, b in enumerate(blocks):
-        last = i == len(blocks) - 1
+    for g in groups:
         part = dict(other)
         for name, t in tables.items():
-            if t is None or name not in cols:
+            if name in cols:
+                part[name] = t.iloc[int(bounds[name][g[0]]):int(bounds[name][g[-1] + 1])]
+            else:
                 part[name] = t
-                continue
-            lo = 0 if i == 0 else int(np.searchsorted(cols[name], b[0], side="left"))
-            hi = len(t) if last else int(np.searchsorted(cols[name], b[-1], side="right"))
-            part[name] = t.iloc[lo:hi]
         parts.append(SimpleNamespace(**part))
     return parts
 
@@ -278,8 +297,10 @@ def _warning_kind(msg: str) -> int:
     return -1
 
 
-_ROWS = re.compile(r"(?P<rows>\((?:[^()]|\([^()]*\))*\)(?:; \((?:[^()]|\([^()]*\))*\))*)"
-                   r"(?:; and (?P<more>\d+) more)?")
+#: one ``first_rows`` record, ``(col=value, ...)`` (values may hold one level of parentheses)
+_ITEM = r"\(\w+=(?:[^()]|\([^()]*\))*\)"
+#: the records of a study-level message: after ': ', then '; and K more' when more
+_ROWS = re.compile(rf": (?P<rows>{_ITEM}(?:; {_ITEM})*)(?:; and (?P<more>\d+) more)?")
 
 
 def _merge_counts(messages: list[str]) -> str:
@@ -298,7 +319,7 @@ def _merge_counts(messages: list[str]) -> str:
         if num is None or rows is None:  # pragma: no cover - a message this module can't merge
             raise OncotrialValueError(f"partitioned derive cannot merge the warning {m!r}; "
                                       "use backend='local' (derive_study).")
-        items = re.findall(r"\((?:[^()]|\([^()]*\))*\)", rows.group("rows"))
+        items = re.findall(_ITEM, rows.group("rows"))
         parsed.append((m, num, rows, items, int(rows.group("more") or 0)))
     first, num, rows, items, _ = parsed[0]
     shown = len(items)
@@ -307,7 +328,7 @@ def _merge_counts(messages: list[str]) -> str:
     n = sum(int(p[1].group()) for p in parsed)
     more = total - len(every)
     text = "; ".join(every) + (f"; and {more} more" if more > 0 else "")
-    return (first[:num.start()] + str(n) + first[num.end():rows.start()] + text
+    return (first[:num.start()] + str(n) + first[num.end():rows.start("rows")] + text
             + first[rows.end():])
 
 
@@ -477,6 +498,9 @@ def derive_study_partitioned(study: object, *, partitions: int | None = None,
         return _orchestrate(study, partitions or 2 * threads, derive_kwargs, progress, client)
 
 
+#: rounds of merging parts before the study is derived as one (a part that keeps failing)
+MAX_ROUNDS = 8
+
 #: how the last call of :func:`derive_study_partitioned` in this process was split
 partition_info: PartitionedDerivation | None = None
 
@@ -486,7 +510,7 @@ def _orchestrate(study: object, n: int, kwargs: dict[str, Any], progress: bool |
     global partition_info
     note = _unordered(_tables(study))
     parts = partition_study(study, 1 if note else n)
-    requested = len(parts)
+    requested = n
     bar = _progress(progress)
     done = [0]
 
@@ -506,12 +530,15 @@ def _orchestrate(study: object, n: int, kwargs: dict[str, Any], progress: bool |
         out = run(parts)
         rounds = 1
         while True:
-            errors = [r for r, _ in out if isinstance(r, BaseException)]
-            if errors:  # the whole study's message, warnings and all
+            failed = [i for i, (r, _) in enumerate(out) if isinstance(r, BaseException)]
+            if (len(parts) == 1 and failed) or rounds > MAX_ROUNDS or any(
+                    isinstance(out[i][0], OncotrialValueError) for i in failed):
+                # a data error (or a part that still fails): the whole study's message
                 return derive_study(study, **kwargs)
-            sets = [_evaluator_sets(r) for r, _ in out]
-            union = tuple(frozenset().union(*(s[i] for s in sets)) for i in range(len(sets[0])))
-            bad = [i for i, s in enumerate(sets) if s != union]
+            sets = {i: _evaluator_sets(r) for i, (r, _) in enumerate(out) if i not in failed}
+            union = tuple(frozenset().union(*(s[k] for s in sets.values()))
+                          for k in range(len(next(iter(sets.values()))))) if sets else ()
+            bad = sorted(failed + [i for i, s in sets.items() if s != union])
             if not bad:
                 break
             merged = _groups(bad, len(parts))

@@ -145,9 +145,10 @@ def partition_study(study: object, partitions: int) -> list[SimpleNamespace]:
     Every row of each canonical table goes with its subject, including subjects missing from
     the subject table. Each part holds rows of every table the study has rows of
     (:func:`derive_study` treats an empty table as absent, a study-level choice), so blocks
-    without are joined to their neighbour: fewer parts than asked for. The other attributes of ``study`` travel unchanged (DataFrames other
-    than the canonical tables, e.g. ``mapping_log``, are left out: :func:`derive_study` does not
-    read them). Tables must be ordered by ``subject_id`` (see the module notes).
+    without are joined to their neighbour: fewer parts than asked for. The other attributes
+    of ``study`` travel unchanged (DataFrames other than the canonical tables, e.g.
+    ``mapping_log``, are left out: :func:`derive_study` does not read them). Tables must be
+    ordered by ``subject_id`` (see the module notes).
 
     Examples
     --------
@@ -165,8 +166,12 @@ def partition_study(study: object, partitions: int) -> list[SimpleNamespace]:
     cols = {n: t["subject_id"].astype(str).to_numpy(dtype=object)
             for n, t in tables.items() if t is not None and len(t)}
     ids = np.unique(np.concatenate(list(cols.values()))) if cols else np.array([], dtype=object)
+    other = {k_: v for k_, v in _attributes(study).items()
+             if k_ not in TABLES and not isinstance(v, pd.DataFrame)}
+    if not len(ids):  # no rows anywhere: one part, the study's tables as they are
+        return [SimpleNamespace(**other, **tables)]
     k = max(1, min(int(partitions), len(ids)))
-    blocks = [b for b in np.array_split(ids, k) if len(b)] or [ids]
+    blocks = [b for b in np.array_split(ids, k) if len(b)]
     # rows of block i of table n: bounds[n][i]:bounds[n][i + 1] (blocks are contiguous)
     bounds = {n: np.append(np.searchsorted(c, np.array([b[0] for b in blocks], dtype=object),
                                            side="left"), len(c)) for n, c in cols.items()}
@@ -185,8 +190,6 @@ def partition_study(study: object, partitions: int) -> list[SimpleNamespace]:
             groups[-1].extend(cur)
         else:
             groups.append(cur)
-    other = {k_: v for k_, v in _attributes(study).items()
-             if k_ not in TABLES and not isinstance(v, pd.DataFrame)}
     parts = []
     for g in groups:
         part = dict(other)
@@ -347,12 +350,15 @@ def _merge_log_heads(heads: list[pd.DataFrame], no_post: bool) -> pd.DataFrame:
                                   "use backend='local' (derive_study).")
     msgs = df["REASON"].astype(str).to_numpy(dtype=object)
     kind = np.array([_warning_kind(m) if s == warn_stage else 0 for m, s in zip(msgs, st, strict=True)])
+    if (kind < 0).any():  # pragma: no cover - a data warning this module does not know
+        raise OncotrialValueError(
+            f"partitioned derive does not know the data warning {msgs[kind < 0][0]!r}, so "
+            "cannot place it; use backend='local' (derive_study).")
     df = df.assign(_st=st, _k=kind)
     df = df.iloc[np.lexsort([df["_k"].to_numpy(), df["_st"].to_numpy()])]
     # study-level rows: one per kind; the exact-duplicate note only without any conflict
-    is_w = (df["_st"] == warn_stage).to_numpy()
-    counts = is_w & np.isin(df["_k"].to_numpy(), [i for i, (_, k) in enumerate(_WARNINGS)
-                                                  if k == "count"])
+    count_kinds = [i for i, (_, k) in enumerate(_WARNINGS) if k == "count"]
+    counts = (df["_st"] == warn_stage).to_numpy() & np.isin(df["_k"].to_numpy(), count_kinds)
     keep = ~counts
     rows = df.copy()
     kinds = df["_k"].to_numpy()

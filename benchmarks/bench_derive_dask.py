@@ -2,7 +2,8 @@
 
 No target in ../shared/BENCHMARKS.md: the point of ``--backend dask`` is databases beyond one
 machine; this prints what two local workers give on a study that fits one. The ×10 input
-(3,060 subjects) is made by :func:`oncotrial.io._replicate.replicate_sdtm` and read once;
+(3,060 subjects) is made by :func:`oncotrial.io._replicate.replicate_sdtm`, read once and
+sorted by subject (``sort_by_subject``: the copies are appended one after the other);
 timed is ``derive_study`` (this process) against ``derive_study_partitioned`` on a
 LocalCluster of 2 single-threaded worker processes started once (its start is printed
 apart), medians of ``--repeat`` runs after a warm-up; the results are checked equal.
@@ -49,7 +50,10 @@ def main() -> int:
     warnings.simplefilter("ignore")
     print(f"load average before: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
-        study = read_sdtm(replicate_sdtm(PHARMAVERSE, Path(tmp) / f"x{k}", k))
+        # the copies are appended one after the other: sorted by subject (as SDTM datasets
+        # are, by USUBJID) so that the partitioned derive can cut it (else: one part)
+        study = D.sort_by_subject(read_sdtm(replicate_sdtm(PHARMAVERSE, Path(tmp) / f"x{k}",
+                                                           k)))
     print(f"pharmaversesdtm ×{k}: {len(study.subjects)} subjects, {len(study.lesions)} lesion rows")
     t0 = time.perf_counter()
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

@@ -187,6 +187,13 @@ def test_derive_study_partitioned_4_unordered_tables_one_part(synthetic):
     _assert_same(got, ref)
     assert D.partition_info.partitions == 1
     assert "not ordered by subject_id" in D.partition_info.note
+    # sorted by subject (rows of a subject keep their order), it is cut again
+    ordered = D.sort_by_subject(back)
+    assert ordered.lesions["subject_id"].is_monotonic_increasing
+    ref, _ = _quiet(derive_study, ordered)
+    got, _ = _quiet(derive_study_partitioned, ordered, partitions=3, backend="local")
+    _assert_same(got, ref)
+    assert D.partition_info.partitions > 1
 
 
 def test_derive_study_partitioned_5_data_error_is_the_local_message(synthetic):

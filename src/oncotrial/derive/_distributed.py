@@ -22,8 +22,9 @@ and data warnings (docs/derivations.md, "Partitioned derive on Dask"). How:
 Exactness needs the input tables ordered by subject (the stages that follow the input order
 then agree with the sorted ones): :func:`read_sdtm` output of sorted SDTM is, and the check is
 made here; a study whose tables are not is derived as one part (same result, no parallelism,
-said in ``PartitionedDerivation.note``). An error in any part is raised again from
-``derive_study`` on the whole study, so its message is the one of the local derive.
+said in ``PartitionedDerivation.note``; :func:`sort_by_subject` gives an ordered copy). An
+error in any part is raised again from ``derive_study`` on the whole study, so its message is
+the one of the local derive.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from oncotrial._errors import OncotrialValueError, bad_value
 from oncotrial.derive._checks import DerivationWarning
 from oncotrial.derive._pipeline import StudyDerivation, derive_study
 
-__all__ = ["TABLES", "derive_study_partitioned", "partition_study"]
+__all__ = ["TABLES", "derive_study_partitioned", "partition_study", "sort_by_subject"]
 
 _FUNC = "derive_study_partitioned"
 
@@ -137,6 +138,29 @@ def _unordered(tables: dict[str, pd.DataFrame | None]) -> str:
         if name == "subjects" and not idx.is_unique:
             return "`subjects` has a duplicate subject_id"
     return ""
+
+
+def sort_by_subject(study: object) -> SimpleNamespace:
+    """``study`` with every canonical table stably sorted by ``subject_id``.
+
+    For studies whose tables are not in subject order (e.g. pooled by appending one database
+    to another), which :func:`derive_study_partitioned` would derive as one part: derive the
+    sorted study instead, locally or partitioned -- the two agree exactly. Rows of one subject
+    keep their order; the outputs list subjects in sorted order.
+
+    Examples
+    --------
+    >>> s = SimpleNamespace(subjects=pd.DataFrame({"subject_id": ["S2", "S1"]}))
+    >>> sort_by_subject(s).subjects["subject_id"].tolist()
+    ['S1', 'S2']
+    """
+    d = {k: v for k, v in _attributes(study).items() if not isinstance(v, pd.DataFrame)}
+    for name, t in _tables(study).items():
+        if t is not None and "subject_id" in t.columns:
+            t = t.iloc[np.argsort(t["subject_id"].astype(str).to_numpy(dtype=object),
+                                  kind="stable")]
+        d[name] = t
+    return SimpleNamespace(**d)
 
 
 def partition_study(study: object, partitions: int) -> list[SimpleNamespace]:

@@ -68,14 +68,18 @@ def main() -> int:
         print(f"identical results; {D.partition_info.partitions} parts "
               f"(sizes {D.partition_info.sizes})")
         w_local, c_local = median_time(lambda: derive_study(study), repeat)
+        before = client.run(time.process_time)
         w_dask, c_dask = median_time(
             lambda: derive_study_partitioned(study, partitions=parts, scheduler=client), repeat)
+        after = client.run(time.process_time)
+        c_workers = sum(after[w] - before[w] for w in after) / (repeat + 1)  # + warm-up
     finally:
         client.close()
         cluster.close()
     print(f"derive_study, local (1 process)       {w_local:8.2f} s wall, {c_local:.2f} s CPU")
     print(f"derive_study_partitioned, dask 2 wkr  {w_dask:8.2f} s wall, {c_dask:.2f} s CPU "
           "of this process (partitioning, merging, pickling)")
+    print(f"  worker processes' CPU per run (mean)  {c_workers:8.2f} s (both workers together)")
     print(f"speed-up {w_local / w_dask:.2f}x; load average after: {os.getloadavg()}")
     return 0
 

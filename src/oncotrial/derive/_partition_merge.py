@@ -78,14 +78,14 @@ def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _by_key(frames: Sequence[pd.DataFrame], key: Callable[[pd.DataFrame], pd.DataFrame]
-            ) -> pd.DataFrame:
-    """Concatenate parts (subject order), then stable-sort by the stage key."""
+            ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Concatenate parts (subject order), then stable-sort by the stage key; and the order."""
     df = _concat(frames)
     if not len(df):
-        return df
+        return df, np.arange(0)
     k = key(df)
     order = np.lexsort([k[c].to_numpy() for c in reversed(list(k.columns))])
-    return df.iloc[order].reset_index(drop=True)
+    return df.iloc[order].reset_index(drop=True), order
 
 
 def _ev_rank(df: pd.DataFrame) -> np.ndarray:
@@ -119,10 +119,13 @@ def _gmi_key(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"ev": _ev_rank(df)})
 
 
-def _log_head(res: StudyDerivation) -> pd.DataFrame:
-    """The derivation-log rows of the decisions (before the rows built from ADRS/ADTTE/ADAE)."""
-    n = len(res.log) - len(res.adrs) - len(res.adtte) - len(res.adae)
-    return res.log.iloc[:n]
+def _log_segments(res: StudyDerivation) -> list[pd.DataFrame]:
+    """The derivation log of a part cut as ``derive_study`` built it: the decisions, then one
+    row per ADRS, per ADTTE and per ADAE row (``_pipeline._build_log``)."""
+    la, lt, lae = len(res.adrs), len(res.adtte), len(res.adae)
+    h = len(res.log) - la - lt - lae
+    lg = res.log
+    return [lg.iloc[:h], lg.iloc[h:h + la], lg.iloc[h + la:h + la + lt], lg.iloc[h + la + lt:]]
 
 
 def _warning_kind(msg: str) -> int:
@@ -213,22 +216,24 @@ def _merge_log_heads(heads: list[pd.DataFrame], no_post: bool) -> pd.DataFrame:
 
 
 def merge_parts(results: list[StudyDerivation], no_post: bool) -> StudyDerivation:
-    adrs = _by_key([r.adrs for r in results], _adrs_key)
-    adtte = _by_key([r.adtte for r in results], _adtte_key)
+    """One :class:`StudyDerivation` from the parts' (in subject order), in whole-study order.
+
+    The log's rows built from ADRS/ADTTE/ADAE are the parts' own, put in the order of those
+    tables (not built again: it is string work over every row).
+    """
+    adrs, o_rs = _by_key([r.adrs for r in results], _adrs_key)
+    adtte, o_tte = _by_key([r.adtte for r in results], _adtte_key)
     adae = _concat([r.adae for r in results])
-    head = _merge_log_heads([_log_head(r) for r in results], no_post)
-    tail = _build_log([], adrs, adtte, adae)
-    log = pd.concat([head, tail], ignore_index=True) if len(head) else tail
-    gmi = _by_key([r.gmi for r in results], _gmi_key)
+    seg = [_log_segments(r) for r in results]
+    head = _merge_log_heads([s[0] for s in seg], no_post)
+    parts = [head,
+             _concat([s[1] for s in seg if len(s[1])] or [seg[0][1]]).iloc[o_rs],
+             _concat([s[2] for s in seg if len(s[2])] or [seg[0][2]]).iloc[o_tte],
+             _concat([s[3] for s in seg if len(s[3])] or [seg[0][3]])]
+    log = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    gmi, _ = _by_key([r.gmi for r in results], _gmi_key)
     return StudyDerivation(
         adsl=_concat([r.adsl for r in results]), adrs=adrs, adtte=adtte, adae=adae,
         timepoints=_concat([r.timepoints for r in results]),
         rs_comparison=_concat([r.rs_comparison for r in results]), gmi=gmi, log=log,
         settings=results[0].settings)
-
-
-def _build_log(log: list[dict], adrs: pd.DataFrame, adtte: pd.DataFrame,
-               adae: pd.DataFrame) -> pd.DataFrame:
-    from oncotrial.derive import _pipeline
-
-    return _pipeline._build_log(log, adrs, adtte, adae)

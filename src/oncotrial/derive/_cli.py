@@ -118,6 +118,12 @@ def derive_command(
         res = derive_study_partitioned(study, backend="dask", workers=workers,
                                        scheduler=scheduler, partitions=partitions,
                                        progress=progress, **kw)
+        from oncotrial.derive import _distributed
+
+        info = _distributed.partition_info
+        if info is not None:
+            typer.echo(f"--backend dask: {info.partitions} part(s) of {info.sizes} subjects"
+                       + (f"; {info.note}" if info.note else ""), err=True)
     else:
         res = derive_study(study, **kw)
     adrs = res.adrs.drop(columns=["REASON"])

@@ -322,6 +322,7 @@ partition_info: PartitionedDerivation | None = None
 def _orchestrate(study: object, n: int, kwargs: dict[str, Any], progress: bool | None,
                  client: Any) -> StudyDerivation:
     global partition_info
+    partition_info = None
     note = _unordered(_tables(study))
     parts = partition_study(study, 1 if note else n)
     requested = n
@@ -348,7 +349,11 @@ def _orchestrate(study: object, n: int, kwargs: dict[str, Any], progress: bool |
             if (len(parts) == 1 and failed) or rounds > MAX_ROUNDS or any(
                     isinstance(out[i][0], OncotrialValueError) for i in failed):
                 # a data error (or a part that still fails): the whole study's message
-                return derive_study(study, **kwargs)
+                res = derive_study(study, **kwargs)
+                partition_info = PartitionedDerivation(
+                    partitions=1, requested=requested, rounds=rounds + 1,
+                    note="derived whole in this process: a part failed", sizes=[])
+                return res
             sets = {i: evaluator_sets(r) for i, (r, _) in enumerate(out) if i not in failed}
             union = tuple(frozenset().union(*(s[k] for s in sets.values()))
                           for k in range(len(next(iter(sets.values()))))) if sets else ()

@@ -243,6 +243,8 @@ def derive_study_partitioned(study: object, *, partitions: int | None = None,
                              **derive_kwargs: Any) -> StudyDerivation:
     """:func:`derive_study`, split by subject and run part by part, locally or on Dask.
 
+    .. versionadded:: 0.2
+
     The result is identical to ``derive_study(study, **derive_kwargs)``: the same rows in the
     same order with the same dtypes in every table, the same derivation log (study-level
     data warnings included). See the module notes and docs/derivations.md.
@@ -253,8 +255,8 @@ def derive_study_partitioned(study: object, *, partitions: int | None = None,
         As for :func:`derive_study` (e.g. ``oncotrial.io.read_sdtm(path)``).
     partitions : int, optional
         Parts to cut the subjects into (contiguous in sorted subject order); default two per
-        worker thread. At most one per subject; parts lacking one of the study's evaluators
-        are merged with a neighbour.
+        worker thread. At most one per subject; parts without rows of a table the study has
+        rows of, or lacking one of the study's evaluators, are joined to a neighbour.
     backend : {'dask', 'local'}, default='dask'
         ``'dask'``: ``dask.distributed`` -- a LocalCluster of ``workers`` single-threaded
         processes started and closed for the call, or the cluster at ``scheduler``.
@@ -273,7 +275,8 @@ def derive_study_partitioned(study: object, *, partitions: int | None = None,
     -------
     StudyDerivation
         With ``settings`` those of :func:`derive_study`; how the run was split is in the
-        attribute ``partition_info`` of this function (:class:`PartitionedDerivation`).
+        module attribute ``oncotrial.derive._distributed.partition_info``
+        (:class:`PartitionedDerivation`, the last call in this process).
 
     Examples
     --------

@@ -224,6 +224,8 @@ def test_derive_study_partitioned_6_argument_errors(synthetic):
         derive_study_partitioned(study, backend="local", confirm=28)
 
 
+@pytest.mark.shared
+@pytest.mark.slow
 def test_derive_study_partitioned_7_dask_synthetic_and_pharmaverse(cluster, synthetic,
                                                                  pharmaverse_dir):
     _, study = synthetic
@@ -243,6 +245,7 @@ def test_derive_study_partitioned_7_dask_synthetic_and_pharmaverse(cluster, synt
         assert D.partition_info.partitions == 5
 
 
+@pytest.mark.slow
 def test_derive_study_partitioned_8_cli_dask_writes_the_same_files(cluster, synthetic,
                                                                  tmp_path):
     folder, _ = synthetic

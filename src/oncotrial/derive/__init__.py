@@ -22,6 +22,7 @@ from oncotrial.derive._bor import (
 )
 from oncotrial.derive._checks import DerivationWarning
 from oncotrial.derive._conventions import ADMIRAL, CONVENTIONS, Conventions, conventions_of
+from oncotrial.derive._distributed import derive_study_partitioned
 from oncotrial.derive._gmi import GMI_ACTIVE, derive_gmi
 from oncotrial.derive._irecist import (
     ICONFIRM_MAX_DAYS,
@@ -107,6 +108,7 @@ __all__ = [
     "derive_param_tte",
     "derive_param_ttr",
     "derive_study",
+    "derive_study_partitioned",
     "derive_vars_recist",
     "event_from_cnsr",
     "irecist_from_components",

@@ -66,6 +66,20 @@ def derive_command(
     raw_adam: Annotated[bool, typer.Option(
         "--raw-adam", help="Write cells as they are (default: cells starting with = + - @ get "
                            "a leading ' against spreadsheet formula injection).")] = False,
+    backend: Annotated[str, typer.Option(
+        "--backend", help="local (this process) or dask: partitioned by subject on "
+                          "dask.distributed, same result (docs/derivations.md).")] = "local",
+    workers: Annotated[int, typer.Option(
+        "--workers", help="--backend dask: LocalCluster worker processes.")] = 2,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="--backend dask: a running scheduler, e.g. tcp://HOST:8786.")]
+    = None,
+    partitions: Annotated[int | None, typer.Option(
+        "--partitions", help="--backend dask: parts to cut the subjects into (default two "
+                             "per worker).")] = None,
+    progress: Annotated[bool | None, typer.Option(
+        "--progress/--no-progress", help="--backend dask: progress bar of parts derived "
+                                         "(default: on a terminal).")] = None,
 ) -> None:
     """Derive ADSL, ADRS (OVR/BOR/CBOR/...), ADTTE (OS/PFS/DOR/TTR), ADAE and the log.
 
@@ -73,6 +87,10 @@ def derive_command(
     """
     if (sdtm is None) == (data is None):
         raise typer.BadParameter("give exactly one of --sdtm DIR or --data DIR")
+    if backend not in ("local", "dask"):
+        raise typer.BadParameter(f"--backend must be local or dask; got {backend!r}")
+    if backend == "local" and (scheduler is not None or partitions is not None):
+        raise typer.BadParameter("--scheduler and --partitions need --backend dask")
     from oncotrial.io import read_sdtm, read_template
 
     t0 = time.perf_counter()
@@ -89,12 +107,25 @@ def derive_command(
     study = (read_sdtm(sdtm, evaluator=conv.evaluator, domains=domains or None,
                        data_cutoff=data_cutoff)
              if sdtm is not None else read_template(data, data_cutoff=data_cutoff))
-    res = derive_study(study, reference=reference, confirm_days=confirm_days,
-                       sd_min_days=sd_min_days, evaluator=evaluator,
-                       responses_from=responses_from,
-                       assessment_interval_days=assessment_interval_days, dor_basis=dor_basis,
-                       conventions=conventions, last_dose_fallback=last_dose_fallback,
-                       irecist=irecist)
+    kw = {"reference": reference, "confirm_days": confirm_days, "sd_min_days": sd_min_days,
+          "evaluator": evaluator, "responses_from": responses_from,
+          "assessment_interval_days": assessment_interval_days, "dor_basis": dor_basis,
+          "conventions": conventions, "last_dose_fallback": last_dose_fallback,
+          "irecist": irecist}
+    if backend == "dask":
+        from oncotrial.derive._distributed import derive_study_partitioned
+
+        res = derive_study_partitioned(study, backend="dask", workers=workers,
+                                       scheduler=scheduler, partitions=partitions,
+                                       progress=progress, **kw)
+        from oncotrial.derive import _distributed
+
+        info = _distributed.partition_info
+        if info is not None:
+            typer.echo(f"--backend dask: {info.partitions} part(s) of {info.sizes} subjects"
+                       + (f"; {info.note}" if info.note else ""), err=True)
+    else:
+        res = derive_study(study, **kw)
     adrs = res.adrs.drop(columns=["REASON"])
     files = {"adsl.csv": res.adsl, "adrs.csv": adrs, "adtte.csv": res.adtte,
              "adae.csv": res.adae, "derivation_log.csv": res.log}

@@ -21,7 +21,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from oncotrial._errors import OncotrialValueError, bad_value
+from oncotrial._dask import LOCAL_CLUSTER_CONFIG as _LOCAL_CLUSTER_CONFIG
+from oncotrial._errors import bad_value
 
 __all__ = ["Moments", "Task", "execute", "moments", "plan", "rng_for"]
 
@@ -147,38 +148,17 @@ def _local(tasks: list[Task], workers: int) -> Iterator[tuple[int, int, int, Mom
 #: Dask tasks per worker thread (see :func:`_dask`)
 BATCHES_PER_THREAD = 4
 
-#: Dask settings of the LocalCluster that :func:`simulate` starts (docs/simulate.md gives the
-#: environment variables for a cluster of your own). ``worker-saturation: inf``: the scheduler
-#: sends every batch to the workers at once instead of one more each time a worker reports back
-#: (a round trip per task, slow on a loaded machine); the batches are few and equally heavy.
-#: ``profile.enabled: False``: no statistical profiler thread waking every 10 ms in each worker
-#: to take the GIL from the computation (about 10 % of a worker's CPU time on a binary run).
-LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.worker-saturation": float("inf"),
-                        "distributed.worker.profile.enabled": False}
+#: Dask settings of the LocalCluster that :func:`simulate` starts (defined with the shared
+#: backend, :mod:`oncotrial._dask`; docs/simulate.md gives the environment variables for a
+#: cluster of your own).
+LOCAL_CLUSTER_CONFIG = _LOCAL_CLUSTER_CONFIG
 
 
 def _dask(tasks: list[Task], workers: int, scheduler: Any) -> Iterator[tuple[int, int, int, Moments]]:
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise OncotrialValueError(
-            "`backend` of `simulate` must be 'local' when dask.distributed is not installed; got "
-            "'dask'. Install the extra: pip install 'oncotrial[cluster]'.") from None
-    own: list[Any] = []
-    if scheduler is None:
-        import dask
+    from oncotrial._dask import dask_client, import_distributed
 
-        with dask.config.set(LOCAL_CLUSTER_CONFIG):
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address="127.0.0.1:0")
-        client = Client(cluster)
-        own = [client, cluster]
-    elif isinstance(scheduler, str):
-        client = Client(scheduler)
-        own = [client]
-    else:
-        client = scheduler
-    try:
+    as_completed = import_distributed("simulate").as_completed
+    with dask_client(workers, scheduler, func="simulate") as client:
         # A few batches per worker thread rather than one Dask task per chunk: the scheduler
         # (a thread of this process on a LocalCluster, competing with the workers for the
         # cores) handles ~BATCHES_PER_THREAD x threads tasks instead of thousands, each task
@@ -193,9 +173,6 @@ def _dask(tasks: list[Task], workers: int, scheduler: Any) -> Iterator[tuple[int
         for done in as_completed(futs).batches():
             for res in client.gather(done):
                 yield from res
-    finally:
-        for obj in own:
-            obj.close()
 
 
 def execute(tasks: list[Task], *, backend: str, workers: int, scheduler: Any = None,

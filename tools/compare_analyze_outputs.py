@@ -2,7 +2,8 @@
 
 ``python tools/compare_analyze_outputs.py run DIR`` analyses the three bundled twins
 (regomune, nice-nec, talent), ``examples/pharmaverse.toml`` (when ../shared holds the data) and
-the TALENT twin replicated x9 (1,000 patients: the large-n figure and table paths) into
+the TALENT twin replicated x9 (999 patients: the large-n figure and table paths, figures and
+report.pdf in worker processes) into
 ``DIR/<case>/``. ``python tools/compare_analyze_outputs.py compare OLD NEW`` then checks that
 ``report.html``, ``results.json``, ``tables/*.csv``, ``adam/*.csv`` and the figure files are
 byte-identical between the two runs, and that ``report.docx``/``report.pdf`` exist in both
@@ -12,6 +13,7 @@ byte-identical between the two runs, and that ``report.docx``/``report.pdf`` exi
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 import tempfile
@@ -41,8 +43,12 @@ def run(out: Path) -> None:
                          data_cutoff="2030-01-01")
         replicate(tmp / "data" / "talent", tmp / "x9" / "data" / "talent", 9)
         raw = tomllib.loads(example_spec_path("talent").read_text(encoding="utf-8"))
-        run_analysis(parse_study_spec(raw, tmp / "x9"), out / "talent-x9", force=True,
-                     data_cutoff="2030-01-01")
+        os.environ["ONCOTRIAL_FIGURE_WORKERS"] = "2"  # 999 patients: force the parallel path
+        try:
+            run_analysis(parse_study_spec(raw, tmp / "x9"), out / "talent-x9", force=True,
+                         data_cutoff="2030-01-01")
+        finally:
+            del os.environ["ONCOTRIAL_FIGURE_WORKERS"]
     pv = ROOT / "examples" / "pharmaverse.toml"
     if (ROOT.parent / "shared" / "data" / "pharmaversesdtm").exists():
         run_analysis(pv, out / "pharmaverse", force=True)

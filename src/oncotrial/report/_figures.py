@@ -7,6 +7,7 @@ numbers in ``results.json``; hazard ratios come from the Cox results.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import threading
@@ -426,6 +427,7 @@ class FigureJob:
             order = sorted(self._makers, key=lambda s: s not in (
                 "swimmer", "waterfall", "spider", "km_os", "km_pfs"))
             _JOB = (self._makers, self._dir)
+            gc.freeze()  # the workers' collector leaves the inherited heap alone (no COW copies)
             try:  # the workers fork at the first submit and keep their copy of _JOB
                 self._pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
                 self._pending = [self._pool.submit(_render_one, s) for s in order]
@@ -433,6 +435,7 @@ class FigureJob:
                 self.cancel()
                 raise
             finally:
+                gc.unfreeze()
                 _JOB = None
 
     def result(self) -> dict[str, RenderedFigure]:

@@ -108,14 +108,17 @@ def start_pdf(path: Path, title: str, intro: str, items: list[tuple], *,
     if not fork:
         write_pdf(path, title, intro, items)
         return lambda: None
+    import gc
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     _ARGS = (path, title, intro, items)
+    gc.freeze()  # the child's collector leaves the inherited heap alone (no COW copies)
     try:  # the process forks at the first submit and keeps its copy of _ARGS
         pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
         job = pool.submit(_write_pdf_inherited)
     finally:
+        gc.unfreeze()
         _ARGS = None
 
     def wait() -> None:

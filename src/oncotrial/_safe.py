@@ -26,6 +26,7 @@ import hashlib
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["FORMULA_PREFIXES", "neutralise_cell", "printable", "safe_csv_frame", "slug",
@@ -68,6 +69,28 @@ def _safe_index(idx: pd.Index) -> pd.Index:
                     else idx.dtype)
 
 
+def _safe_column(s: pd.Series) -> pd.Series:
+    """``s.map(neutralise_cell, na_action="ignore")``, run on the distinct values only.
+
+    Returns ``s`` itself when no cell needs a prefix (the common case: then nothing is copied).
+    A column of ``n`` cells with ``k`` distinct values costs one hash pass plus ``k`` Python
+    calls instead of ``n`` (issue 21: 4.7 million ADaM cells at 10,000 patients).
+    """
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists, dicts): one call per cell
+        return s.map(neutralise_cell, na_action="ignore")
+    values = np.asarray(uniques, dtype=object)
+    fixed = np.array([neutralise_cell(v) for v in values], dtype=object)
+    changed = [i for i, (v, f) in enumerate(zip(values, fixed, strict=True)) if f is not v]
+    if not changed:
+        return s
+    cells = s.to_numpy(dtype=object, copy=True)
+    rows = np.isin(codes, changed)
+    cells[rows] = fixed[codes[rows]]
+    return pd.Series(cells, index=s.index, name=s.name, dtype=object)
+
+
 def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells, column names and index labels are neutralised.
 
@@ -81,10 +104,12 @@ def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     (["'=cmd()"], ["'+x", 'ok', '-1'], ["'@a", 'b', 'c'])
     """
     out = df.copy()
-    for c in out.columns:
-        s = out[c]
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            out[c] = s.map(neutralise_cell, na_action="ignore")
+            safe = _safe_column(s)
+            if safe is not s:
+                out.isetitem(i, safe)
     if out.columns.dtype == object or pd.api.types.is_string_dtype(out.columns) \
             or isinstance(out.columns, pd.MultiIndex):
         out.columns = _safe_index(out.columns)

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from oncotrial._errors import spec_error
-from oncotrial.analysis._common import ALL, num
+from oncotrial.analysis._common import ALL, fisher_pvalue, num
 from oncotrial.analysis._efficacy import RESPONSE, bor_by_subject
 from oncotrial.analysis._survival import endpoint_data
-from oncotrial.stats import cox_ph, fisher_exact, logrank_test
+from oncotrial.stats import cox_ph, logrank_test
 
 __all__ = ["comparisons"]
 
@@ -87,8 +87,7 @@ def _orr(adsl, adrs, spec, param, ref, arm, strata, pop) -> dict | None:
            "ci": [num(lo), num(hi)], "level": num(spec.level), "method": cmp.diff_method}
     table = np.array([[x1, n1 - x1], [x0, n0 - x0]])
     if cmp.test == "fisher":
-        fr = fisher_exact(table)
-        out["test"] = {"method": "fisher-exact two-sided", "p": num(fr.pvalue)}
+        out["test"] = {"method": "fisher-exact two-sided", "p": num(fisher_pvalue(table))}
     else:
         s = _strata(d, strata).to_numpy()
         tabs = []

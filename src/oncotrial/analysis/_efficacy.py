@@ -18,10 +18,10 @@ import pandas as pd
 
 from oncotrial._errors import SpecEntryError
 from oncotrial._frame import lookup
-from oncotrial.analysis._common import ci_dict, in_cohort, num
+from oncotrial.analysis._common import ci_dict, fisher_pvalue, in_cohort, num
 from oncotrial.analysis._estimate import estimate
 from oncotrial.derive import event_from_cnsr
-from oncotrial.stats import chi_square, fisher_exact, kaplan_meier, proportion_ci
+from oncotrial.stats import chi_square, kaplan_meier, proportion_ci
 
 BOR_CATEGORIES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING")
 RESPONSE = ("CR", "PR")
@@ -148,14 +148,23 @@ def subgroup_orr(adsl: pd.DataFrame, adrs: pd.DataFrame, spec, param: str,
         if len(rows) >= 2:
             table = np.array([[r["x"], r["n"] - r["x"]] for r in rows])
             if table[:, 0].sum() and table[:, 1].sum():
-                fr = fisher_exact(table)
                 cs = chi_square(table, correct=True)
-                entry["fisher"] = {"p": num(fr.pvalue), "method": "fisher-exact two-sided"}
+                entry["fisher"] = {"p": num(fisher_pvalue(table)),
+                                   "method": "fisher-exact two-sided"}
                 entry["chi_square"] = {"statistic": num(cs.statistic), "df": int(cs.df),
                                        "p": num(cs.pvalue), "correct": bool(cs.correction),
                                        "method": "pearson chi-square"}
         out.append(entry)
     return out
+
+
+def _first_by_subject(frame: pd.DataFrame, subjects: list) -> pd.DataFrame | None:
+    """``frame`` (one record per subject expected) indexed by USUBJID at ``subjects``; None when
+    a subject has several records (the caller then keeps its per-subject path)."""
+    f = frame[frame["USUBJID"].isin(subjects)]
+    if f["USUBJID"].duplicated().any():
+        return None
+    return f.set_index("USUBJID")
 
 
 def response_plot_data(adsl: pd.DataFrame, tp: pd.DataFrame, adtte: pd.DataFrame,
@@ -165,6 +174,9 @@ def response_plot_data(adsl: pd.DataFrame, tp: pd.DataFrame, adtte: pd.DataFrame
     best_pct = the smallest post-baseline % change of the target sum from baseline (ADRS time
     points ``PCHG``); spider times are months from the reference date; swimmer bars are the OS
     follow-up, the response line runs from TTR to TTR + DoR.
+
+    Whole-column operations throughout (one groupby, one lookup per parameter), so the cost at
+    n = 10,000 is a few column passes, not 10,000 frame look-ups (issue 21).
     """
     eff = adsl[adsl["ANLEFF"].eq("Y")] if "ANLEFF" in adsl else adsl
     code = dict(zip(eff["USUBJID"], bor, strict=True))
@@ -176,18 +188,51 @@ def response_plot_data(adsl: pd.DataFrame, tp: pd.DataFrame, adtte: pd.DataFrame
                      / spec.days_per_unit)
         t = t[t["PCHG"].notna()].sort_values(["USUBJID", "ADT"], kind="stable")
         post = t[t["ABLFL"] != "Y"]
-        for sid, g in post.groupby("USUBJID", sort=True):
-            wf.append({"subject_id": sid, "best_pct": num(g["PCHG"].min()), "bor": code[sid],
-                       "cohort": str(eff.loc[eff["USUBJID"] == sid, "COHORT"].iloc[0])})
-        for r in t.itertuples():
-            sp.append({"subject_id": r.USUBJID, "time": num(max(r.TIME, 0.0)),
-                       "pct_change": num(r.PCHG), "bor": code[r.USUBJID]})
-    sw = []
+        best = post.groupby("USUBJID", sort=True)["PCHG"].min()
+        cohort = eff.drop_duplicates("USUBJID").set_index("USUBJID")["COHORT"]
+        cohort = cohort.reindex(best.index.to_numpy()).tolist()
+        wf = [{"subject_id": sid, "best_pct": num(v), "bor": code[sid], "cohort": str(c)}
+              for sid, v, c in zip(best.index.tolist(), best.tolist(), cohort, strict=True)]
+        time = t["TIME"].to_numpy(float, na_value=np.nan)
+        time = np.where(0.0 > time, 0.0, time).tolist()  # = max(time, 0.0), NaN kept
+        sp = [{"subject_id": sid, "time": num(x), "pct_change": num(v), "bor": code[sid]}
+              for sid, x, v in zip(t["USUBJID"].tolist(), time, t["PCHG"].tolist(),
+                                   strict=True)]
     tte = adtte[adtte["USUBJID"].isin(code)]
+    subjects = sorted(code)
+    os_ = _first_by_subject(tte[tte["PARAMCD"] == "OS"], subjects)
+    ttr = _first_by_subject(tte[(tte["PARAMCD"] == "TTR") & (tte["EVALUATOR"] == evaluator)],
+                            subjects)
+    dor = _first_by_subject(tte[(tte["PARAMCD"] == "DOR") & (tte["EVALUATOR"] == evaluator)],
+                            subjects)
+    if os_ is None or ttr is None or dor is None:
+        sw = _swimmer_rows(tte, subjects, code, spec, evaluator)
+    else:
+        u = spec.days_per_unit
+        keep = [s for s in subjects if s in os_.index]
+        start = ttr["AVAL"].reindex(keep).to_numpy(float, na_value=np.nan) / u
+        has_dor = dor.index.isin(keep)
+        end = np.full(len(keep), np.nan)
+        pos = pd.Index(keep).get_indexer(dor.index[has_dor])
+        end[pos] = start[pos] + dor["AVAL"].to_numpy(float, na_value=np.nan)[has_dor] / u
+        o = os_.loc[keep]
+        sw = [{"subject_id": sid, "duration": num(d), "bor": code[sid], "response_start": num(a),
+               "response_end": num(b), "ongoing": bool(c != 0)}
+              for sid, d, a, b, c in zip(keep, (o["AVAL"].to_numpy(float, na_value=np.nan) / u).tolist(),
+                                         start.tolist(), end.tolist(), o["CNSR"].tolist(),
+                                         strict=True)]
+    return {"waterfall": wf, "spider": sp, "swimmer": sw}
+
+
+def _swimmer_rows(tte: pd.DataFrame, subjects: list, code: dict, spec,
+                  evaluator: str) -> list[dict]:
+    """Swimmer rows one subject at a time: the path for data with several OS/TTR/DoR records
+    per subject, which :func:`response_plot_data` does not reduce to one."""
     os_ = tte[tte["PARAMCD"] == "OS"].set_index("USUBJID")
     ttr = tte[(tte["PARAMCD"] == "TTR") & (tte["EVALUATOR"] == evaluator)].set_index("USUBJID")
     dor = tte[(tte["PARAMCD"] == "DOR") & (tte["EVALUATOR"] == evaluator)].set_index("USUBJID")
-    for sid in sorted(code):
+    sw = []
+    for sid in subjects:
         if sid not in os_.index:
             continue
         u = spec.days_per_unit
@@ -196,7 +241,7 @@ def response_plot_data(adsl: pd.DataFrame, tp: pd.DataFrame, adtte: pd.DataFrame
         sw.append({"subject_id": sid, "duration": num(os_.loc[sid, "AVAL"] / u),
                    "bor": code[sid], "response_start": num(start), "response_end": num(end),
                    "ongoing": bool(os_.loc[sid, "CNSR"] != 0)})
-    return {"waterfall": wf, "spider": sp, "swimmer": sw}
+    return sw
 
 
 def gmi_summary(gmi: pd.DataFrame, adsl: pd.DataFrame, spec, evaluator: str,
@@ -210,9 +255,12 @@ def gmi_summary(gmi: pd.DataFrame, adsl: pd.DataFrame, spec, evaluator: str,
         return None
     g = g.sort_values("USUBJID", kind="stable")
     x = int(g["GMIFL"].eq("Y").sum())
-    return {"patients": [{"subject_id": r.USUBJID, "gmi": num(r.GMI), "gmifl": r.GMIFL,
-                          "ttp1": num(r.TTP1 / spec.days_per_unit),
-                          "ttp2": num(r.TTP2 / spec.days_per_unit),
-                          "ttp2_censored": bool(r.TTP2CNSR)} for r in g.itertuples()],
+    u = spec.days_per_unit
+    cols = (g["USUBJID"].tolist(), g["GMI"].tolist(), g["GMIFL"].tolist(),
+            (g["TTP1"].to_numpy(float, na_value=np.nan) / u).tolist(),
+            (g["TTP2"].to_numpy(float, na_value=np.nan) / u).tolist(), g["TTP2CNSR"].tolist())
+    return {"patients": [{"subject_id": sid, "gmi": num(v), "gmifl": fl, "ttp1": num(t1),
+                          "ttp2": num(t2), "ttp2_censored": bool(c)}
+                         for sid, v, fl, t1, t2, c in zip(*cols, strict=True)],
             "threshold": 1.33, "active": _prop(x, len(g), spec),
             "median": num(float(np.median(g["GMI"].to_numpy(float))))}

@@ -64,6 +64,7 @@ def run_analysis(spec: StudySpec | str | Path, out_dir: str | Path,
     ['adam', 'figures', 'manifest.json', 'report.docx', 'report.html', 'report.pdf', 'results.json', 'tables']
     """
     from oncotrial.report import write_report
+    from oncotrial.report._figures import start_figures
 
     step = progress or (lambda _label: None)
     spec_path = None
@@ -76,12 +77,22 @@ def run_analysis(spec: StudySpec | str | Path, out_dir: str | Path,
     with output_folder(final, command="analyze", force=force, spec=spec.to_dict(),
                        inputs={"spec": spec_path, "data": spec.data}) as out:
         analysis = analyze_study(spec, progress=step)
-        step("writing adam/")
-        _write_adam(analysis, out, raw_adam)
-        step("tables, figures and report.html")
-        write_report(analysis, out)
-        step("writing results.json and manifest.json")
-        (out / "results.json").write_text(results_json(analysis.results), encoding="utf-8")
+        # figures first: with 2 worker processes (large studies) they render while adam/ is
+        # written (issue 21); write_report waits for them
+        figures = start_figures(analysis, out / "figures")
+        try:
+            step("writing adam/")
+            _write_adam(analysis, out, raw_adam)
+            step("tables, figures and report.html")
+
+            def write_results() -> None:  # while report.pdf is written (large studies)
+                step("writing results.json and manifest.json")
+                (out / "results.json").write_text(results_json(analysis.results),
+                                                  encoding="utf-8")
+
+            write_report(analysis, out, figures=figures, meanwhile=write_results)
+        finally:
+            figures.cancel()
     return final / "report.html"
 
 

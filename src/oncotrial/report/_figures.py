@@ -7,6 +7,7 @@ numbers in ``results.json``; hazard ratios come from the Cox results.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import threading
@@ -402,6 +403,96 @@ def _workers(analysis) -> int:
     return 2 if ok and (cpus or 1) >= 2 and n >= PARALLEL_FROM else 1
 
 
+class FigureJob:
+    """Report figures being drawn and saved, started by :func:`start_figures`.
+
+    With 2 worker processes the figures render while the caller goes on (``analyze`` writes
+    ``adam/`` meanwhile); :meth:`result` waits for them. In one process they are rendered in
+    :meth:`result`. Either way :meth:`result` returns what :func:`render_figures` returns and
+    records failed figures in ``results["errors"]`` then, in report order.
+    """
+
+    def __init__(self, analysis, fig_dir: str | Path) -> None:
+        global _JOB
+        self._analysis = analysis
+        self._dir = Path(fig_dir)
+        self._makers = figure_makers(analysis)
+        self._pool = None
+        self._pending = None
+        self._done: dict[str, RenderedFigure] | None = None
+        workers = min(_workers(analysis), len(self._makers))
+        if workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            # the costliest figures first, so the two processes finish together
+            order = sorted(self._makers, key=lambda s: s not in (
+                "swimmer", "waterfall", "spider", "km_os", "km_pfs"))
+            _JOB = (self._makers, self._dir)
+            gc.freeze()  # the workers' collector leaves the inherited heap alone (no COW copies)
+            try:  # the workers fork at the first submit and keep their copy of _JOB
+                self._pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+                self._pending = [self._pool.submit(_render_one, s) for s in order]
+            except BaseException:
+                self.cancel()
+                raise
+            finally:
+                gc.unfreeze()
+                _JOB = None
+
+    def result(self) -> dict[str, RenderedFigure]:
+        """Wait for every figure; ``{stem: RenderedFigure}`` in report order (see
+        :func:`render_figures`)."""
+        global _JOB
+        if self._done is not None:
+            return self._done
+        if self._pending is not None:
+            try:
+                got = {f.result()[0]: f.result() for f in self._pending}
+            finally:
+                self.cancel()
+            results = [got[s] for s in self._makers]
+        else:
+            _JOB = (self._makers, self._dir)
+            try:
+                results = [_render_one(s) for s in self._makers]
+            finally:
+                _JOB = None
+        errors = self._analysis.results.setdefault("errors", {})
+        done: dict[str, RenderedFigure] = {}
+        for stem, paths, note, err in results:
+            if paths is None:
+                errors[f"figure:{stem}"] = err
+                continue
+            done[stem] = RenderedFigure(stem, paths, note)
+        self._done = done
+        return done
+
+    def cancel(self) -> None:
+        """Stop the worker processes (figures not yet started are dropped); idempotent."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def start_figures(analysis, fig_dir: str | Path) -> FigureJob:
+    """Start rendering every report figure into ``fig_dir``; :meth:`FigureJob.result` waits.
+
+    From ``PARALLEL_FROM`` subjects on, in a single-threaded process with 2 or more CPUs (or
+    with ``ONCOTRIAL_FIGURE_WORKERS=k``), 2 forked processes draw the figures while the caller
+    goes on; otherwise nothing is drawn until :meth:`FigureJob.result`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from oncotrial.analysis import analyze_study, example_spec_path
+    >>> a = analyze_study(example_spec_path())
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     sorted(start_figures(a, d).result())[:2]
+    ['ae_bars', 'flow']
+    """
+    return FigureJob(analysis, fig_dir)
+
+
 def render_figures(analysis, fig_dir: str | Path) -> dict[str, RenderedFigure]:
     """Build and save every report figure into ``fig_dir``, in report order.
 
@@ -412,34 +503,8 @@ def render_figures(analysis, fig_dir: str | Path) -> dict[str, RenderedFigure]:
     ``results["errors"]["figure:<stem>"]`` and any partial files removed; an ``OSError`` (disk
     full, permission lost) propagates so that the whole output is abandoned.
     """
-    global _JOB
-    fig_dir = Path(fig_dir)
-    errors = analysis.results.setdefault("errors", {})
-    makers = figure_makers(analysis)
-    _JOB = (makers, fig_dir)
-    try:
-        workers = min(_workers(analysis), len(makers))
-        if workers > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            # the costliest figures first, so the two processes finish together
-            order = sorted(makers, key=lambda s: s not in ("swimmer", "waterfall", "spider",
-                                                           "km_os", "km_pfs"))
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                got = {res[0]: res for res in pool.map(_render_one, order)}
-            results = [got[s] for s in makers]
-        else:
-            results = [_render_one(s) for s in makers]
-    finally:
-        _JOB = None
-    done: dict[str, RenderedFigure] = {}
-    for stem, paths, note, err in results:
-        if paths is None:
-            errors[f"figure:{stem}"] = err
-            continue
-        done[stem] = RenderedFigure(stem, paths, note)
-    return done
+    return start_figures(analysis, fig_dir).result()
 
 
-__all__ = ["RenderedFigure", "build_figures", "cox_term_labels", "figure_makers", "km_curve",
-           "n_at_risk", "render_figures"]
+__all__ = ["FigureJob", "RenderedFigure", "build_figures", "cox_term_labels", "figure_makers",
+           "km_curve", "n_at_risk", "render_figures", "start_figures"]

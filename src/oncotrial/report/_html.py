@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from jinja2 import Environment
 
 from oncotrial._errors import error_message
 from oncotrial._safe import safe_csv_frame, slug
-from oncotrial.report._figures import render_figures
+from oncotrial.report._figures import FigureJob, render_figures
+from oncotrial.report._figures import _workers as figure_workers
 from oncotrial.report._methods import methods_paragraphs
 from oncotrial.report._report_tables import BASE_TITLES as TABLE_TITLES
 from oncotrial.report._table_model import ReportTable
@@ -109,16 +111,21 @@ def _methods(results: dict) -> list[str]:
         return [f"The methods text could not be written: {error_message(exc)}"]
 
 
-def write_report(analysis, out_dir: str | Path) -> Path:
+def write_report(analysis, out_dir: str | Path, *, figures: FigureJob | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> Path:
     """Write ``report.html``, ``report.docx``, ``report.pdf``, ``tables/*.csv|docx`` and
     ``figures/*`` into ``out_dir``.
 
     Tables and figures are numbered in order of appearance without gaps, with a table of
     contents; long listings go to the appendix (and their CSV). Returns the path of
-    ``report.html``.
+    ``report.html``. ``figures`` is a :class:`~oncotrial.report._figures.FigureJob` already
+    started into ``out_dir/figures`` (``analyze`` starts it before writing ``adam/``, so the
+    figures render meanwhile); by default the figures are rendered here. ``meanwhile`` is called
+    once the results are final (figure errors recorded), while the PDF is being written
+    (``analyze`` writes ``results.json`` then).
     """
     from oncotrial.report._docx import write_report_docx, write_table_docx
-    from oncotrial.report._pdf import write_pdf
+    from oncotrial.report._pdf import start_pdf
     from oncotrial.report._report_tables import build_report_tables
 
     out = Path(out_dir)
@@ -126,7 +133,8 @@ def write_report(analysis, out_dir: str | Path) -> Path:
     r = analysis.results
     errors = r.setdefault("errors", {})
     tables = build_report_tables(r)
-    rendered = render_figures(analysis, out / "figures")
+    rendered = (figures.result() if figures is not None
+                else render_figures(analysis, out / "figures"))
     items = number_items(tables, {k: f.paths["png"] for k, f in rendered.items()},
                          {k: f.note for k, f in rendered.items()})
     at = max((i + 1 for i, it in enumerate(items) if it[4] in ("Tables", "Figures")), default=0)
@@ -168,10 +176,18 @@ def write_report(analysis, out_dir: str | Path) -> Path:
            for sec, its in sections.items()]
     page = Environment(autoescape=False).from_string(TEMPLATE).render(
         title=st["title"], css=CSS, intro=intro, toc=toc, sections=list(sections.items()))
-    write_report_docx(out / "report.docx", st["title"], intro, doc_items)
-    write_pdf(out / "report.pdf", st["title"], intro, doc_items)
+    # the PDF (the costliest document) in a forked process while the Word file and the page are
+    # written, where the figures were drawn in processes too (large study, single-threaded)
+    wait_pdf = start_pdf(out / "report.pdf", st["title"], intro, doc_items,
+                         fork=figure_workers(analysis) > 1)
     path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
+    try:
+        write_report_docx(out / "report.docx", st["title"], intro, doc_items)
+        path.write_text(page, encoding="utf-8")
+        if meanwhile is not None:
+            meanwhile()
+    finally:
+        wait_pdf()
     return path
 
 

@@ -100,6 +100,26 @@ def upper(s: pd.Series) -> pd.Series:
     return pd.Series(vals, index=s.index, dtype="string")
 
 
+def to_number(s: pd.Series) -> pd.Series:
+    """``pd.to_numeric(s, errors="coerce")`` as float64, parsed once per distinct text.
+
+    Issue 21: numeric SDTM text (``--SEQ``, ``--DY``, ``--STRESN``) repeats a lot; the
+    parser runs on the distinct values and one integer take spreads them back. The distinct
+    values are the same set as the column's, so pandas infers the same result dtype.
+
+    Examples
+    --------
+    >>> to_number(pd.Series(["1", "x", None, "1", "2.5"], dtype="string")).tolist()
+    [1.0, nan, nan, 1.0, 2.5]
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if len(uniques) == len(s):
+        return pd.to_numeric(s, errors="coerce").astype("float64")
+    u = pd.to_numeric(pd.Series(uniques), errors="coerce").astype("float64").to_numpy()
+    vals = np.append(u, np.nan)[np.where(codes < 0, len(u), codes)]
+    return pd.Series(vals, index=s.index, name=s.name)
+
+
 def _codes_text(col: Column) -> str:
     return "one of " + ", ".join(col.codes)
 
@@ -139,7 +159,7 @@ def _coerce_column(raw: pd.DataFrame, col: Column, table: Table, name: str,
             return p.text.where(p.status == "full").astype("string")
         return p.text
     # numbers
-    num = pd.to_numeric(text, errors="coerce").astype("float64")
+    num = to_number(text)
     finite = np.isfinite(num.to_numpy())
     bad = present & ~finite
     if col.kind == "int":
@@ -253,4 +273,4 @@ def provenance_frame(n: int, file: str) -> dict[str, object]:
 
 
 __all__ = ["DEFAULT_EVALUATOR", "MM_PER_UNIT", "NA_STRINGS", "clean_text", "coerce_table",
-           "emit", "provenance_frame", "upper"]
+           "emit", "provenance_frame", "to_number", "upper"]

@@ -127,11 +127,13 @@ _TEXT_DTYPE = pd.read_csv(io.StringIO("a\nb"), dtype=str).dtypes.iloc[0]
 
 
 def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
-                   case: str = "lower") -> pd.DataFrame | None:
+                   case: str = "lower", clean: bool = False) -> pd.DataFrame | None:
     """Read a CSV as text cells, or record why it cannot be read and return None.
 
     Header names are stripped and case-folded (``case='lower'`` for the template,
-    ``'upper'`` for SDTM). Empty cells are ``""`` (the caller maps them to missing).
+    ``'upper'`` for SDTM). Empty cells are ``""`` (the caller maps them to missing), unless
+    ``clean=True``: then every column is already :func:`~oncotrial.io._coerce.clean_text`-ed
+    (stripped, empty and ``NA`` cells missing, ``string`` dtype).
 
     Examples
     --------
@@ -147,9 +149,20 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
     if not check_entry(path, name, issues):
         return None
     n0 = len(issues)
-    fast = _read_arrow(path, name, issues, case)
+    fast = _read_arrow(path, name, issues, case, clean)
     if fast is not None:
         return None if len(issues) > n0 else fast
+    frame = _read_careful(path, name, issues, case, n0)
+    if frame is None or not clean:
+        return frame
+    from oncotrial.io._coerce import clean_text
+
+    return pd.DataFrame({c: clean_text(frame[c]) for c in frame.columns}, index=frame.index)
+
+
+def _read_careful(path: Path, name: str, issues: list[Issue], case: str,
+                  n0: int) -> pd.DataFrame | None:
+    """The csv-module path (and the unquoted fast path): names every problem and its row."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -227,7 +240,8 @@ def _read_unquoted(text: str, name: str, issues: list[Issue], case: str) -> pd.D
     return body
 
 
-def _read_arrow(path: Path, name: str, issues: list[Issue], case: str) -> pd.DataFrame | None:
+def _read_arrow(path: Path, name: str, issues: list[Issue], case: str,
+                clean: bool = False) -> pd.DataFrame | None:
     """Fast path for well-formed CSVs, quoted or not: pyarrow's CSV reader, straight from disk.
 
     Issue 21: the csv-module path below builds one Python string per cell (1.1 s of the 1.8 s
@@ -239,6 +253,9 @@ def _read_arrow(path: Path, name: str, issues: list[Issue], case: str) -> pd.Dat
     are not UTF-8) and anything the careful path reports on (signatures of binary formats,
     UTF-16/32 byte-order marks, NUL characters, one-column files) returns None, so that the
     csv-module path below reads the file and names the problem and its row as before.
+
+    ``clean=True`` (the SDTM reader) strips the cells and turns ``""``/``NA`` into nulls in
+    Arrow compute, column by column, before pandas sees them (:func:`_clean_columns`).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -280,12 +297,47 @@ def _read_arrow(path: Path, name: str, issues: list[Issue], case: str) -> pd.Dat
         return None
     fold = str.lower if case == "lower" else str.upper
     _duplicates(first, fold, name, issues)
+    header = [fold(h.strip()) for h in first]
+    if clean and _ARROW_TEXT:
+        return _clean_columns(table, header)
     frame = table.to_pandas()
     del table
-    frame.columns = [fold(h.strip()) for h in first]
+    frame.columns = header
     if not all(dt == _TEXT_DTYPE for dt in frame.dtypes):
         frame = frame.astype(_TEXT_DTYPE)
     return frame
+
+
+#: Whether pandas keeps CSV text Arrow-backed (pandas 3's ``str``); only then does
+#: :func:`~oncotrial.io._coerce.clean_text` strip with Arrow's ``utf8_trim_whitespace``, so only
+#: then may :func:`_clean_columns` do the same work before pandas (on pandas 2.x the cells are
+#: Python objects and ``str.strip`` is the reference; that path is kept).
+_ARROW_TEXT = isinstance(_TEXT_DTYPE, pd.StringDtype) and _TEXT_DTYPE.storage == "pyarrow"
+
+
+def _clean_columns(table, header: list[str]) -> pd.DataFrame:
+    """``clean_text`` of every column of a pyarrow table of text, computed in Arrow.
+
+    Issue 21: the same cells as ``clean_text(frame[c])`` (``utf8_trim_whitespace``, then
+    ``""``/``NA`` -> null, ``string`` dtype) without pandas' per-column conversions; columns
+    are released one by one so the raw and the cleaned text of a file are never all held.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from oncotrial.io._coerce import NA_STRINGS
+
+    cols = table.columns
+    del table
+    out: dict[str, pd.Series] = {}
+    n = len(cols[0]) if cols else 0
+    for i, h in enumerate(header):
+        t = pc.utf8_trim_whitespace(cols[i])
+        cols[i] = None
+        na = pc.is_in(t, value_set=pa.array(NA_STRINGS, type=t.type))
+        t = pc.if_else(na, pa.scalar(None, type=t.type), t)
+        out[h] = pd.Series(pd.array(t, dtype="string"), index=pd.RangeIndex(n), copy=False)
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
 
 
 def _duplicates(raw_header: list[str], fold, name: str, issues: list[Issue]) -> None:

@@ -141,11 +141,13 @@ def _key(subject: pd.Series, evaluator: pd.Series, lesion: pd.Series) -> pd.Seri
             + lesion.astype("string"))
 
 
-#: TR columns map_lesions reads (plus its own ``_``-columns); the others are not carried.
-_TR_USED = frozenset({
-    "USUBJID", "source_row", "source_file", "_ev", "TRTESTCD", "TRLNKID", "TRGRPID",
-    "TRLNKGRP", "TRDTC", "TRSTRESN", "TRSTRESC", "TRORRES", "TRSTRESU", "TRORRESU", "TRSTAT",
-    "VISIT", "TRACPTFL"})
+#: TR columns map_lesions filters on (plus its own ``_``-columns): the only ones that travel
+#: through its row filters.
+_TR_FILTER = ("USUBJID", "source_row", "source_file", "_ev", "TRTESTCD", "TRLNKID", "TRGRPID",
+              "TRDTC")
+#: TR columns read only for the rows finally mapped: taken once, by position, at the end.
+_TR_LATE = ("TRLNKGRP", "TRSTRESN", "TRSTRESC", "TRORRES", "TRSTRESU", "TRORRESU", "TRSTAT",
+            "VISIT", "TRACPTFL")
 
 
 def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | None,
@@ -153,9 +155,12 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
                 logs: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
     """Map TU + TR to raw (text) lesion rows; return them and the source-name colmap."""
     tr = tr.assign(source_file=tr_file, _ev=evaluator_of(tr, "TR"))
-    # Issue 21: only the columns read below travel through the filters (each boolean filter
-    # copies every column; TR has ~25, 2.7 M rows at ×100).
-    tr = tr[[c for c in tr.columns if c in _TR_USED]]
+    # Issue 21: only the columns the filters read travel through them (each boolean filter
+    # copies every column; TR has ~25, 5.6 M rows at ×100); ``_pos`` remembers each row's
+    # position, and the value columns are taken once for the rows that remain (_late).
+    late = tr[[c for c in _TR_LATE if c in tr.columns]]
+    tr = tr[[c for c in _TR_FILTER if c in tr.columns]].assign(
+        _pos=np.arange(len(tr), dtype="int64"))
     testcd = upper(col(tr, "TRTESTCD"))
     no_link = col(tr, "TRLNKID").isna()
     if no_link.any():
@@ -187,8 +192,9 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
                              "duplicate TU record for USUBJID/evaluator/TULNKID (first kept)"))
         ident = ident[~dup]
         tr = tr.merge(ident, on=["USUBJID", "_ev", "TRLNKID"], how="left")
-        linked_rows = set(tr["_turow"].dropna().astype("int64"))
-        unused = ~ident["_turow"].isin(linked_rows)
+        unused = pd.Series(~np.isin(ident["_turow"].to_numpy(dtype="float64"),
+                                    tr["_turow"].to_numpy(dtype="float64")),
+                           index=ident.index)
         if unused.any():
             logs.append(_log(ident.loc[unused, "_turow"], tu_file or "tu",
                              "TU identification without any TR measurement (identity only)"))
@@ -228,18 +234,16 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
     date = parse_dates(col(tr, "TRDTC")).text
     tr = tr.assign(_date=date.fillna(col(tr, "TRDTC")))
     key = ["USUBJID", "_ev", "_date", "TRLNKID"]
-    best = tr.groupby(key, sort=False, dropna=False)["_prio"].transform("min")
-    loser = (tr["_prio"] > best).to_numpy()
+    loser, winner = _superseded(tr, key)
     if loser.any():
-        win = tr[~loser].drop_duplicates(key).set_index(key)
         lost = tr[loser]
-        taken = lost.set_index(key).index.map(
-            dict(zip(win.index, col(win, "TRTESTCD"), strict=True))).astype("string")
+        taken = col(tr, "TRTESTCD").array.take(winner[loser])
         logs.append(_log(lost["source_row"], tr_file,
                          "TRTESTCD " + col(lost, "TRTESTCD").fillna("") + " superseded by "
                          + pd.Series(taken, index=lost.index).fillna("?")
                          + " for this lesion and assessment"))
     tr = tr[~loser]
+    tr = pd.concat([tr, _late(late, tr)], axis=1)
     # Value, unit and status.
     value = col(tr, "TRSTRESN").fillna(col(tr, "TRSTRESC")).fillna(col(tr, "TRORRES"))
     unit = col(tr, "TRSTRESU").fillna(col(tr, "TRORRESU"))
@@ -284,6 +288,32 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
               "is_node": "TULOC", "diameter": "TRSTRESN", "unit": "TRSTRESU",
               "status": "TRSTRESC", "evaluator": "TREVALID/TREVAL", "accepted": "TRACPTFL"}
     return raw, colmap
+
+
+def _superseded(tr: pd.DataFrame, key: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows beaten by a higher-priority measurement of the same lesion and assessment.
+
+    Returns ``loser`` (``_prio`` above its group's minimum) and, per row, the position of its
+    group's *winner*: the first row (in order) at the group's minimum, as
+    ``drop_duplicates(key)`` on the non-losers picks it. One ``ngroup`` over the key gives
+    integer groups (issue 21: no dict of key tuples).
+    """
+    gid = tr.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    prio = tr["_prio"].to_numpy(dtype="float64")
+    best = pd.Series(prio).groupby(gid).transform("min").to_numpy()
+    loser = prio > best
+    pos = np.flatnonzero(~loser)
+    groups, at = np.unique(gid[pos], return_index=True)  # first non-loser of each group
+    first = np.full(gid.max() + 1 if len(gid) else 0, -1, dtype="int64")
+    first[groups] = pos[at]
+    return loser, first[gid]
+
+
+def _late(late: pd.DataFrame, tr: pd.DataFrame) -> pd.DataFrame:
+    """The value columns (:data:`_TR_LATE`) of the rows left in ``tr``, by their ``_pos``."""
+    got = late.take(tr["_pos"].to_numpy())
+    got.index = tr.index
+    return got
 
 
 def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],

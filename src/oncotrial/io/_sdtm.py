@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from oncotrial._errors import bad_value
-from oncotrial.io._coerce import coerce_table, emit, upper
+from oncotrial.io._coerce import coerce_table, emit, map_values, upper
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue
 from oncotrial.io._schema import TABLES
@@ -122,7 +122,7 @@ def _subjects(dm: pd.DataFrame, dom: Mapping[str, pd.DataFrame], files: Mapping[
     dsv = ds.reindex(ids.to_numpy())
     dsv.index = dm.index
     ageu = col(dm, "AGEU").str.upper()
-    factor = ageu.map(AGE_UNITS).astype("float64")
+    factor = map_values(ageu, AGE_UNITS).astype("float64")
     bad_u = (ageu.notna() & factor.isna()).to_numpy(bool)
     emit(issues, bad_u, dm, "AGEU", col(dm, "AGEU"), "one of " + ", ".join(AGE_UNITS),
          "unknown-code")
@@ -164,7 +164,7 @@ _SUBJECT_COLMAP = {
 
 def _adverse_events(ae: pd.DataFrame, file: str, issues: list[Issue]) -> pd.DataFrame:
     rel = col(ae, "AEREL")
-    related = rel.str.upper().map(AEREL_MAP).astype("string")
+    related = map_values(rel.str.upper(), AEREL_MAP).astype("string")
     bad = (rel.notna() & related.isna()).to_numpy(bool)
     emit(issues, bad, ae, "AEREL", rel, "one of " + ", ".join(AEREL_MAP), "unknown-code")
     grade = col(ae, "AETOXGR").str.upper().str.replace(r"^GRADE\s*", "", regex=True)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncotrial.io._coerce import DEFAULT_EVALUATOR, emit, upper
+from oncotrial.io._coerce import DEFAULT_EVALUATOR, emit, map_values, upper
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue
 
@@ -121,24 +121,42 @@ def _lesion_link(tr: pd.DataFrame, tu: pd.DataFrame | None) -> pd.Series:
         ids = pd.concat([ids, pd.DataFrame({"USUBJID": tu["USUBJID"],
                                             "_ev": evaluator_of(tu, "TU"),
                                             "_id": tu["TULNKID"]})], ignore_index=True)
-    # Issue 21: one vectorised membership test on "subject / evaluator / id" keys (no row loop).
-    # One factorize over both key sets (Arrow dictionary encoding), then integer membership:
-    # Series.isin on Arrow text builds a Python list of the value set.
-    known = _key(ids["USUBJID"], ids["_ev"], ids["_id"])
-    codes, _ = pd.factorize(pd.concat([known, _key(tr["USUBJID"], tr["_ev"], grp)],
-                                      ignore_index=True), use_na_sentinel=True)
-    k = codes[:len(known)]
-    inknown = np.isin(codes[len(known):], k[k >= 0])
+    # Issue 21: one vectorised membership test on "subject / evaluator / id" keys (no row
+    # loop, no text keys): integer codes per row, then integer membership.
+    keys = joint_codes([pd.concat([ids[c], probe], ignore_index=True) for c, probe in
+                        (("USUBJID", tr["USUBJID"]), ("_ev", tr["_ev"]), ("_id", grp))])
+    k = keys[:len(ids)]
+    inknown = np.isin(keys[len(ids):], k[k >= 0])
     other = (grp != tr["TRLNKID"].astype("string")).fillna(False).to_numpy(dtype=bool)
     ok = grp.notna().to_numpy(dtype=bool) & inknown & other
     return grp.where(pd.Series(ok, index=tr.index, dtype=bool))
 
 
-def _key(subject: pd.Series, evaluator: pd.Series, lesion: pd.Series) -> pd.Series:
-    """One text key per row (unit separator between the parts); missing if any part is."""
-    sep = "\x1f"
-    return (subject.astype("string") + sep + evaluator.astype("string") + sep
-            + lesion.astype("string"))
+def joint_codes(parts: list[pd.Series]) -> np.ndarray:
+    """One integer per row for the tuple of ``parts`` (equal tuples, equal codes); -1 when any
+    part is missing.
+
+    Each part is factorized (Arrow dictionary encoding for text), and pairs of codes are
+    folded into one code by a further factorize, so no product can overflow.
+
+    Examples
+    --------
+    >>> a = pd.Series(["S1", "S1", "S2", None], dtype="string")
+    >>> b = pd.Series(["T1", "T1", "T1", "T1"], dtype="string")
+    >>> joint_codes([a, b]).tolist()
+    [0, 0, 1, -1]
+    """
+    out = None
+    for part in parts:
+        c, u = pd.factorize(part, use_na_sentinel=True)
+        c = c.astype("int64")
+        if out is None:
+            out = c
+            continue
+        pair = np.where((out >= 0) & (c >= 0), out * (len(u) + 1) + c, -1)
+        codes, _ = pd.factorize(pair)  # -1 (missing) gets a code too: put -1 back
+        out = np.where(pair < 0, -1, codes).astype("int64")
+    return out
 
 
 #: TR columns map_lesions filters on (plus its own ``_``-columns): the only ones that travel
@@ -154,7 +172,10 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
                 tr_file: str, issues: list[Issue],
                 logs: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
     """Map TU + TR to raw (text) lesion rows; return them and the source-name colmap."""
-    tr = tr.assign(source_file=tr_file, _ev=evaluator_of(tr, "TR"))
+    # source_file only names the file in findings: one category, not a text cell per row.
+    tr = tr.assign(source_file=pd.Categorical.from_codes(np.zeros(len(tr), dtype="int8"),
+                                                         [tr_file]),
+                   _ev=evaluator_of(tr, "TR"))
     # Issue 21: only the columns the filters read travel through them (each boolean filter
     # copies every column; TR has ~25, 5.6 M rows at ×100); ``_pos`` remembers each row's
     # position, and the value columns are taken once for the rows that remain (_late).
@@ -210,13 +231,14 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
     if no_cls.any():
         logs.append(_log(tr.loc[no_cls, "source_row"], tr_file,
                          "lesion class unknown (no TU record and no TRGRPID)"))
-    tr = tr.assign(_class=cls)[~no_cls]
+    spent = [c for c in ("TRGRPID", "_tuclass", "_turow") if c in tr.columns]  # read above
+    tr = tr.assign(_class=cls).drop(columns=spent)[~no_cls]
     testcd = upper(col(tr, "TRTESTCD"))
     site = tr["_site"].astype("string")
     node = upper(site).str.contains("LYMPH NODE", regex=False).fillna(False).to_numpy(bool)
     is_target = (tr["_class"] == "TARGET").to_numpy()
-    prio_nn = testcd.map(TARGET_PRIORITY_NONNODAL).astype("float64").to_numpy()
-    prio_n = testcd.map(TARGET_PRIORITY_NODAL).astype("float64").to_numpy()
+    prio_nn = map_values(testcd, TARGET_PRIORITY_NONNODAL).astype("float64").to_numpy()
+    prio_n = map_values(testcd, TARGET_PRIORITY_NODAL).astype("float64").to_numpy()
     prio = np.where(node, prio_n, prio_nn)
     prio = np.where(is_target, prio, np.where(testcd.to_numpy() == "TUMSTATE", 0.0, np.nan))
     tr = tr.assign(_prio=prio)
@@ -334,7 +356,7 @@ def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],
     rs = rs[~notrecist]
     rs = _date_gate(rs, "RSDTC", rs_file, issues, logs)
     res = col(rs, "RSSTRESC").fillna(col(rs, "RSORRES"))
-    code = upper(res).map(RESPONSE_MAP).astype("string")
+    code = map_values(upper(res), RESPONSE_MAP).astype("string")
     unknown = (res.notna() & code.isna()).to_numpy(bool)
     if unknown.any():
         emit(issues, unknown, rs, "RSSTRESC", res,
@@ -354,4 +376,4 @@ def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],
 
 
 __all__ = ["RESPONSE_MAP", "STATUS_MAP", "TARGET_PRIORITY_NODAL", "TARGET_PRIORITY_NONNODAL",
-           "col", "evaluator_of", "map_lesions", "map_responses"]
+           "col", "evaluator_of", "joint_codes", "map_lesions", "map_responses"]

@@ -299,7 +299,9 @@ def _read_arrow(path: Path, name: str, issues: list[Issue], case: str,
     _duplicates(first, fold, name, issues)
     header = [fold(h.strip()) for h in first]
     if clean and _ARROW_TEXT:
-        return _clean_columns(table, header)
+        cols = table.columns
+        del table  # the raw text is released column by column in _clean_columns
+        return _clean_columns(cols, header)
     frame = table.to_pandas()
     del table
     frame.columns = header
@@ -315,20 +317,19 @@ def _read_arrow(path: Path, name: str, issues: list[Issue], case: str,
 _ARROW_TEXT = isinstance(_TEXT_DTYPE, pd.StringDtype) and _TEXT_DTYPE.storage == "pyarrow"
 
 
-def _clean_columns(table, header: list[str]) -> pd.DataFrame:
+def _clean_columns(cols: list, header: list[str]) -> pd.DataFrame:
     """``clean_text`` of every column of a pyarrow table of text, computed in Arrow.
 
     Issue 21: the same cells as ``clean_text(frame[c])`` (``utf8_trim_whitespace``, then
     ``""``/``NA`` -> null, ``string`` dtype) without pandas' per-column conversions; columns
-    are released one by one so the raw and the cleaned text of a file are never all held.
+    (``cols``, pyarrow chunked arrays, emptied here) are released one by one, so the raw and
+    the cleaned text of a file are never all held at once.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from oncotrial.io._coerce import NA_STRINGS
 
-    cols = table.columns
-    del table
     out: dict[str, pd.Series] = {}
     n = len(cols[0]) if cols else 0
     for i, h in enumerate(header):

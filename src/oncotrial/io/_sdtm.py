@@ -20,7 +20,7 @@ from oncotrial.io._issues import Issue
 from oncotrial.io._schema import TABLES
 from oncotrial.io._sdtm_conformance import check_sdtm_variables, drop_repeated
 from oncotrial.io._sdtm_files import find_domain_files, merge_supp, read_domain
-from oncotrial.io._sdtm_tumor import col, evaluator_of, map_lesions, map_responses
+from oncotrial.io._sdtm_tumor import TR_READ, col, evaluator_of, map_lesions, map_responses
 from oncotrial.io._study import MAPPING_LOG_COLUMNS, StudyData, empty_mapping_log, empty_table
 from oncotrial.io._template import check_folder, finish_study
 
@@ -45,6 +45,9 @@ ALIVE_SOURCES: tuple[tuple[str, str], ...] = (
     ("dm", "RFICDTC"), ("dm", "RFXSTDTC"), ("dm", "RFXENDTC"), ("ae", "AESTDTC"),
     ("ae", "AEENDTC"), ("ex", "EXSTDTC"), ("ex", "EXENDTC"), ("ds", "DSSTDTC"),
     ("tu", "TUDTC"), ("tr", "TRDTC"), ("rs", "RSDTC"))
+
+#: TR variables of ALIVE_SOURCES (kept with :data:`TR_READ` after the conformance checks).
+ALIVE_TR = frozenset(v for d, v in ALIVE_SOURCES if d == "tr")
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "dm": ("USUBJID", "ARM"), "ae": ("USUBJID", "AESEQ"), "ex": ("USUBJID", "EXTRT", "EXSTDTC"),
@@ -258,6 +261,8 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
             continue
         dom[d] = df.assign(source_row=np.arange(1, len(df) + 1, dtype="int64"), source_file=p.name)
     conformance = check_sdtm_variables(dom)  # every --DTC / numeric variable, used or not
+    if "tr" in dom:  # issue 21: TR variables read by nothing below are let go now
+        dom["tr"] = dom["tr"][[c for c in dom["tr"].columns if c in TR_READ or c in ALIVE_TR]]
     tables = {name: empty_table(t) for name, t in TABLES.items()}
     colmaps: dict[str, dict[str, str]] = {}
     if "dm" not in chosen:
@@ -300,6 +305,7 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
     if "rs" in dom:
         raws["responses"] = map_responses(dom["rs"], rs_file=files["rs"], issues=issues,
                                           logs=logs)
+    dom.clear()  # the domain frames are mapped: only the canonical tables are needed now
     for name, (raw, cmap) in raws.items():
         tables[name], found = coerce_table(raw, TABLES[name], file=files.get(name, name),
                                            colmap=cmap, check_columns=False, clean=False)

@@ -166,6 +166,9 @@ _TR_FILTER = ("USUBJID", "source_row", "source_file", "_ev", "TRTESTCD", "TRLNKI
 #: TR columns read only for the rows finally mapped: taken once, by position, at the end.
 _TR_LATE = ("TRLNKGRP", "TRSTRESN", "TRSTRESC", "TRORRES", "TRSTRESU", "TRORRESU", "TRSTAT",
             "VISIT", "TRACPTFL")
+#: Every TR variable the reader uses after the conformance checks (evaluator choice, last
+#: alive date, map_lesions); read_sdtm drops the others then (issue 21: TR is the big domain).
+TR_READ = frozenset({*_TR_FILTER, *_TR_LATE, "TREVALID", "TREVAL"})
 
 
 def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | None,
@@ -376,4 +379,4 @@ def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],
 
 
 __all__ = ["RESPONSE_MAP", "STATUS_MAP", "TARGET_PRIORITY_NODAL", "TARGET_PRIORITY_NONNODAL",
-           "col", "evaluator_of", "joint_codes", "map_lesions", "map_responses"]
+           "TR_READ", "col", "evaluator_of", "joint_codes", "map_lesions", "map_responses"]

@@ -280,13 +280,15 @@ def _read_arrow(path: Path, name: str, issues: list[Issue], case: str,
     if len(first) < 2:
         return None
     names = [f"f{i}" for i in range(len(first))]
+    # large_string is what pandas keeps Arrow text as: cleaned columns need no cast (copy).
+    text_type = pa.large_string() if clean and _ARROW_TEXT else pa.string()
     try:
         table = pacsv.read_csv(
             str(path),
             read_options=pacsv.ReadOptions(column_names=names, encoding="utf8"),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, null_values=[],
+                column_types={n: text_type for n in names}, null_values=[],
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, OSError, ValueError):
         return None

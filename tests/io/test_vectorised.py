@@ -152,3 +152,22 @@ def test_read_csv_cells_6_clean_fallback_path(tmp_path):
     assert got["USUBJID"].tolist() == ["S1", pd.NA]
     assert str(got["USUBJID"].dtype) == "string"
     assert isinstance(_ARROW_TEXT, bool)
+
+
+def test_read_csv_cells_7_cells_spanning_lines_across_blocks(tmp_path):
+    """Quoted multi-line cells in a file of several pyarrow blocks (1 MiB each): the
+    newline-cut read is refused and the quote-aware read gives the csv module's cells."""
+    from oncotrial.io._files import _read_careful
+
+    rng = np.random.default_rng(21)
+    texts = np.array(["plain", "two\nlines", 'q "x"\n', "a,b", "", "NA", " pad "])
+    rows = [[f"S{i}", t, str(i)] for i, t in enumerate(texts[rng.integers(0, 7, 60_000)])]
+    path = tmp_path / "tr.csv"
+    _write_csv(path, ["USUBJID", "TRORRES", "TRSEQ"], rows)
+    assert path.stat().st_size > 1 << 20
+    issues: list[Issue] = []
+    got = read_csv_cells(path, "tr.csv", issues, case="upper")
+    expected = _read_careful(path, "tr.csv", [], "upper", 0)
+    assert issues == []
+    pd.testing.assert_frame_equal(got.astype(object), expected.astype(object))
+    assert got["TRORRES"].str.contains("\n", regex=False).sum() > 10_000

@@ -282,15 +282,26 @@ def _read_arrow(path: Path, name: str, issues: list[Issue], case: str,
     names = [f"f{i}" for i in range(len(first))]
     # large_string is what pandas keeps Arrow text as: cleaned columns need no cast (copy).
     text_type = pa.large_string() if clean and _ARROW_TEXT else pa.string()
-    try:
-        table = pacsv.read_csv(
-            str(path),
-            read_options=pacsv.ReadOptions(column_names=names, encoding="utf8"),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: text_type for n in names}, null_values=[],
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, OSError, ValueError):
+    # Blocks are first cut at newlines (parallel; the quote-aware cut of
+    # ``newlines_in_values=True`` costs about twice the CPU). A cell spanning lines that
+    # straddles a cut leaves the block ending inside quotes, which pyarrow refuses ("CSV
+    # parser got out of sync with chunker"); the quote-aware read then runs. Each block is
+    # parsed with quotes either way, so a read that succeeds gives the same cells.
+    table = None
+    for newlines in (False, True):
+        try:
+            table = pacsv.read_csv(
+                str(path),
+                read_options=pacsv.ReadOptions(column_names=names, encoding="utf8"),
+                parse_options=pacsv.ParseOptions(newlines_in_values=newlines,
+                                                  ignore_empty_lines=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: text_type for n in names}, null_values=[],
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+            break
+        except (pa.ArrowInvalid, OSError, ValueError):
+            continue
+    if table is None:
         return None
     if table.num_rows == 0:
         return None

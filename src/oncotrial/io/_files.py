@@ -306,7 +306,8 @@ def _read_arrow(path: Path, name: str, issues: list[Issue], case: str,
     if table.num_rows == 0:
         return None
     table = table.slice(1)
-    if any(pc.any(pc.match_substring(c, "\x00")).as_py() for c in table.columns):
+    if _has_nul(path) and any(pc.any(pc.match_substring(c, "\x00")).as_py()
+                              for c in table.columns):
         return None
     fold = str.lower if case == "lower" else str.upper
     _duplicates(first, fold, name, issues)
@@ -352,6 +353,20 @@ def _clean_columns(cols: list, header: list[str]) -> pd.DataFrame:
         t = pc.if_else(na, pa.scalar(None, type=t.type), t)
         out[h] = pd.Series(pd.array(t, dtype="string"), index=pd.RangeIndex(n), copy=False)
     return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+
+
+def _has_nul(path: Path) -> bool:
+    """Whether the file holds a NUL byte anywhere (one memchr over a memory map, no copy).
+
+    Issue 21: without one no cell can hold NUL, and the per-column search is skipped.
+    """
+    import mmap
+
+    try:
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return mm.find(b"\x00") >= 0
+    except (OSError, ValueError):
+        return True  # cannot tell: search the cells
 
 
 def _duplicates(raw_header: list[str], fold, name: str, issues: list[Issue]) -> None:

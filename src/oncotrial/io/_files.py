@@ -25,6 +25,23 @@ corrupt-file      pyreadstat cannot read the XPT/sas7bdat file
 UTF-8 with or without a byte-order mark is accepted. An XPT v5 file cut exactly at an 80-byte
 record boundary cannot be told from a complete one (the v5 header has no row count); every
 other cut is detected.
+
+Reading engine (issue 21)
+-------------------------
+Well-formed CSVs are parsed by pyarrow's multithreaded reader (the engine behind pandas'
+``engine="pyarrow"``, called directly so that every column is text, no cell becomes null and
+the header is checked by us) into Arrow text, which pandas 3 keeps as its ``str``/``string``
+dtype without a Python object per cell. For the SDTM reader the cells are also stripped and
+``""``/``NA`` nulled in Arrow compute before pandas sees them. Alternatives weighed:
+
+* categorical (dictionary-encoded) text would hold TR in about 40 % of the memory, but every
+  downstream step (``fillna`` across columns, concatenation into messages, merges) changes
+  meaning or raises on categoricals; the goldens pin the string semantics;
+* polars or duckdb would parse and group faster, but io/ and derive/ are pandas code with
+  pandas NA semantics throughout; a second frame library would mean converting at every
+  boundary (or a rewrite) for the part of the time that is not parsing.
+
+The careful csv-module path below stays the reference for anything pyarrow refuses.
 """
 
 from __future__ import annotations

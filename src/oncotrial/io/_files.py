@@ -166,10 +166,13 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
     if not check_entry(path, name, issues):
         return None
     n0 = len(issues)
-    fast = _read_arrow(path, name, issues, case, clean)
-    if fast is not None:
-        return None if len(issues) > n0 else fast
-    frame = _read_careful(path, name, issues, case, n0)
+    frame = _read_arrow(path, name, issues, case, clean)
+    if frame is None:
+        frame = _read_careful(path, name, issues, case, n0)
+    elif len(issues) > n0:
+        return None
+    elif _ARROW_TEXT:
+        return frame  # cleaned in Arrow when clean=True
     if frame is None or not clean:
         return frame
     from oncotrial.io._coerce import clean_text

@@ -140,12 +140,29 @@ def _window(ovr: pd.DataFrame, adsl: pd.DataFrame, ignore_after_pd: bool,
     return o
 
 
+def _day_texts(adt: pd.Series) -> list[str] | None:
+    """``YYYY-MM-DD`` of every date in one vectorised strftime, or None to format per row.
+
+    Issue 21: the same text as ``f"{pd.Timestamp(x):%Y-%m-%d}"`` for years 1000-9999; with a
+    missing date or another year, None keeps the per-row formatting (and its error).
+    """
+    idx = pd.DatetimeIndex(adt)
+    if not len(idx) or idx.isna().any() or not ((idx.year >= 1000) & (idx.year <= 9999)).all():
+        return None
+    return idx.strftime("%Y-%m-%d").tolist()
+
+
 def _best(r: list[str], t: list, dy: list, *, confirm: bool, confirm_days: int,
-          max_nr_ne: int, sd_min_days: int, cr_then_pr: str) -> tuple[str, object, str]:
-    """Best response of one subject's ordered responses; returns (AVALC, date, reason)."""
+          max_nr_ne: int, sd_min_days: int, cr_then_pr: str,
+          day: list[str] | None = None) -> tuple[str, object, str]:
+    """Best response of one subject's ordered responses; returns (AVALC, date, reason).
+
+    ``day`` is ``t`` as ``YYYY-MM-DD`` text when the caller formatted it already.
+    """
     if not r:
         return "MISSING", pd.NaT, "no post-baseline assessment -> MISSING"
-    day = [f"{pd.Timestamp(x):%Y-%m-%d}" for x in t]
+    if day is None:
+        day = [f"{pd.Timestamp(x):%Y-%m-%d}" for x in t]
     note = ""
     if confirm and cr_then_pr == "pd":
         seen_cr = False
@@ -294,15 +311,17 @@ def derive_param_bor(dataset: pd.DataFrame, *, adsl: pd.DataFrame, confirm: bool
     # converted to Python values once; _best then reads plain lists.
     groups = o.groupby(["USUBJID", "EVALUATOR"], sort=False).indices if len(o) else {}
     avalc, adts, dys = o["AVALC"].tolist(), list(o["ADT"]), o["DY"].tolist()
+    days = _day_texts(o["ADT"])
     rows = []
     for key in grid:
         pos = groups.get(key)
         r = [] if pos is None else [avalc[i] for i in pos]
         t = [] if pos is None else [adts[i] for i in pos]
         dy = [] if pos is None else [dys[i] for i in pos]
+        day = None if pos is None or days is None else [days[i] for i in pos]
         res, adt, why = _best(r, t, dy, confirm=confirm, confirm_days=confirm_days,
                               max_nr_ne=max_nr_ne, sd_min_days=sd_min_days,
-                              cr_then_pr=cr_then_pr)
+                              cr_then_pr=cr_then_pr, day=day)
         rows.append((*key, res, adt, why))
     out = pd.DataFrame(rows, columns=["USUBJID", "EVALUATOR", "AVALC", "ADT", "REASON"])
     out["ADT"] = pd.to_datetime(out["ADT"])

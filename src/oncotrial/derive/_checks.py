@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Iterable
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from oncotrial._errors import OncotrialValueError
@@ -71,10 +72,23 @@ def warn(message: str) -> None:
 
 
 def text(series: pd.Series) -> pd.Series:
-    """Strip and upper-case a text column; empty strings become missing."""
-    s = series.astype("string").str.strip().str.upper()
-    s = s.mask(s == "")
-    return s.astype(object).where(s.notna(), None)
+    """Strip and upper-case a text column; empty strings become missing (object, None).
+
+    Computed once per distinct text and spread back by one take (issue 21: lesion and
+    response columns of millions of rows hold a few hundred distinct values).
+
+    Examples
+    --------
+    >>> text(pd.Series([" pr", "", None, "PR "])).tolist()
+    ['PR', None, None, 'PR']
+    """
+    s = series.astype("string")
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    u = pd.Series(uniques, dtype="string").str.strip().str.upper()
+    u = u.mask(u == "")
+    vals = np.append(u.astype(object).where(u.notna(), None).to_numpy(), None)
+    return pd.Series(vals[np.where(codes < 0, len(u), codes)], index=series.index,
+                     name=series.name, dtype=object)
 
 
 def first_rows(frame: pd.DataFrame, cols: list[str], n: int = 3) -> str:

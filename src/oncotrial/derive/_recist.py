@@ -165,7 +165,9 @@ def _prepare(dataset: pd.DataFrame, evaluator: str | None, check_type: str) -> p
         d.loc[cm, "diameter"] = d.loc[cm, "diameter"] * 10.0
         warn(f"{int(cm.sum())} lesion diameter(s) were given in cm and converted to mm (x10); "
              f"first: {first_rows(d[cm], ['subject_id', 'lesion_id', 'visit'], 1)}.")
-    site_node = d["site"].str.contains("LYMPH NODE", regex=False, na=False).to_numpy(bool)
+    codes, sites = pd.factorize(d["site"], use_na_sentinel=True)  # issue 21: per distinct site
+    site_node = np.append(pd.Series(sites, dtype=object).str.contains(
+        "LYMPH NODE", regex=False, na=False).to_numpy(bool), False)[codes]
     d["node"] = np.where(d["is_node"] == "Y", True,
                          np.where(d["is_node"] == "N", False, site_node)).astype(bool)
     ctx = pd.DataFrame({"subject_id": d["subject_id"], "lesion_id": d["lesion_id"],
@@ -179,7 +181,11 @@ def _prepare(dataset: pd.DataFrame, evaluator: str | None, check_type: str) -> p
         r = d[d["date"].isna().to_numpy()].iloc[0]
         raise _value_error("assessment_date", "present on every lesion record", None, r)
     # An assessment (time point) is one visit; without a visit label, one date.
-    d["akey"] = d["visit"].fillna(d["date"].dt.strftime("%Y-%m-%d"))
+    akey = d["visit"].copy()
+    no_visit = akey.isna().to_numpy()
+    if no_visit.any():  # issue 21: dates formatted only where the visit label is missing
+        akey[no_visit] = d["date"][no_visit].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    d["akey"] = akey
     return d
 
 
@@ -200,10 +206,15 @@ def _value_error(col: str, constraint: str, value: object, r: pd.Series) -> Exce
 
 def _dedupe(d: pd.DataFrame, check_type: str, log: list[dict]) -> pd.DataFrame:
     key = ["subject_id", "evaluator", "akey", "lesion_id"]
-    dup = d.duplicated(key, keep=False)
+    # Issue 21: one hash of the key (ngroup) gives both "in a duplicated group" and "not the
+    # first of its group", as duplicated(keep=False) and duplicated(keep="first") would.
+    gid = d.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    dup = np.bincount(gid)[gid] > 1 if len(gid) else np.zeros(0, bool)
     if not dup.any():
         return d
-    dd = d[dup.to_numpy()]
+    later = np.ones(len(gid), bool)
+    later[np.unique(gid, return_index=True)[1]] = False
+    dd = d[dup]
     nvals = dd.groupby(key, dropna=False)[["lesion_class", "diameter", "status"]].nunique(
         dropna=False).max(axis=1)
     conflicting = nvals[nvals > 1]
@@ -220,12 +231,12 @@ def _dedupe(d: pd.DataFrame, check_type: str, log: list[dict]) -> pd.DataFrame:
     if len(conflicting) == 0:
         warn(f"{len(dd) - len(exact)} exact duplicate lesion record(s) dropped (one kept per "
              f"subject x evaluator x visit x lesion): {first_rows(dd, cols)}.")
-    for r in dd[dd.duplicated(key, keep="first").to_numpy()].itertuples():
+    for r in d[later].itertuples():
         log.append({"USUBJID": r.subject_id, "EVALUATOR": r.evaluator, "PARAMCD": "OVR",
                     "ADT": r.date, "DECISION": "duplicate dropped",
                     "REASON": f"{r.visit or r.akey}: lesion {r.lesion_id} recorded more than "
                               f"once (source row {r.source_row} dropped, first record kept)"})
-    return d.drop_duplicates(key, keep="first")
+    return d[~later]
 
 
 def derive_vars_recist(dataset: pd.DataFrame, *, evaluator: str | None = None,
@@ -507,13 +518,19 @@ def _mm(x: float) -> str:
 def _reasons(a: pd.DataFrame) -> list[str]:
     """One sentence per assessment explaining its responses (for the derivation log)."""
     out = []
-    cols = ["ADT", "seq", "NTRGBL", "NTRGASS", "TRGSUM", "BASE", "NADIR", "PCHG", "CHGNAD",
+    adt_all = pd.DatetimeIndex(a["ADT"])
+    # Issue 21: one vectorised strftime (the same text for years 1000-9999, i.e. every date
+    # that passed the io plausibility rules); otherwise per row as before.
+    days = (adt_all.strftime("%Y-%m-%d").tolist()
+            if len(a) and adt_all.notna().all() and ((adt_all.year >= 1000)
+                                                      & (adt_all.year <= 9999)).all()
+            else [f"{pd.Timestamp(x):%Y-%m-%d}" for x in a["ADT"].to_numpy()])
+    cols = ["seq", "NTRGBL", "NTRGASS", "TRGSUM", "BASE", "NADIR", "PCHG", "CHGNAD",
             "PCHGNAD", "TRGRESP", "NTRGRESP", "NNTRGBL", "nt_ass", "nt_abs", "new_pd",
             "new_eq", "max_node", "AVALC", "reappear", "new_eqc"]
-    for (adt, seq, ntb, nta, s, b, nad, pch, chn, pcn, tr, ntr, nntb, ntass, ntabs, newpd,
-         neweq, maxnode, ovr, back, neweqc) in zip(*(a[c].to_numpy() for c in cols),
+    for (day, seq, ntb, nta, s, b, nad, pch, chn, pcn, tr, ntr, nntb, ntass, ntabs, newpd,
+         neweq, maxnode, ovr, back, neweqc) in zip(days, *(a[c].to_numpy() for c in cols),
                                                    strict=True):
-        day = f"{pd.Timestamp(adt):%Y-%m-%d}"
         if seq == 0:
             tsum = f"target sum {_mm(s)} mm over {ntb} target lesion(s)" if ntb else \
                 "no target lesion (non-target disease only)"

@@ -112,9 +112,10 @@ def _alive_before_reference(subjects: pd.DataFrame, colmaps, issues: list[Issue]
             continue
         bad = _before(subjects, "last_alive_date", ref)
         rn = _name(colmaps, "subjects", ref)
-        text = ("subject " + subjects["subject_id"].astype("string").fillna("?") + ": " + la
-                + " " + subjects["last_alive_date"].fillna("") + " < " + rn + " "
-                + subjects[ref].fillna(""))
+        def text(ref: str = ref, rn: str = rn) -> pd.Series:
+            return ("subject " + subjects["subject_id"].astype("string").fillna("?") + ": "
+                    + la + " " + subjects["last_alive_date"].fillna("") + " < " + rn + " "
+                    + subjects[ref].fillna(""))
         emit(issues, bad, subjects, la, text,
              f"{la} on or after {rn} (overall survival from {rn} would be negative); correct "
              f"either date", "alive-before-reference")
@@ -125,12 +126,12 @@ def _order_rules(tables, colmaps, issues: list[Issue]) -> None:
     if not subjects.empty:
         d, f = (_name(colmaps, "subjects", c) for c in ("death_date", "first_dose_date"))
         emit(issues, _before(subjects, "death_date", "first_dose_date"), subjects, d,
-             _pair_text(subjects, "death_date", "first_dose_date", d, f),
+             lambda: _pair_text(subjects, "death_date", "first_dose_date", d, f),
              f"{d} on or after {f}", "death-before-first-dose")
         _alive_before_reference(subjects, colmaps, issues)
         ld = _name(colmaps, "subjects", "last_dose_date")
         emit(issues, _before(subjects, "last_dose_date", "first_dose_date"), subjects, ld,
-             _pair_text(subjects, "last_dose_date", "first_dose_date", ld, f),
+             lambda: _pair_text(subjects, "last_dose_date", "first_dose_date", ld, f),
              f"{ld} on or after {f}", "end-before-start")
     pairs = (("adverse_events", "end_date", "start_date"),
              ("exposure", "end_date", "start_date"),
@@ -141,7 +142,8 @@ def _order_rules(tables, colmaps, issues: list[Issue]) -> None:
         if df.empty:
             continue
         en, sn = _name(colmaps, name, end), _name(colmaps, name, start)
-        emit(issues, _before(df, end, start), df, en, _pair_text(df, end, start, en, sn),
+        emit(issues, _before(df, end, start), df, en,
+             lambda df=df, end=end, start=start, en=en, sn=sn: _pair_text(df, end, start, en, sn),
              f"{en} on or after {sn}", "end-before-start")
     if subjects.empty:
         return
@@ -154,7 +156,8 @@ def _order_rules(tables, colmaps, issues: list[Issue]) -> None:
                             "c": df["subject_id"].map(consent).astype("string")})
         an = _name(colmaps, name, "assessment_date")
         cn = _name(colmaps, "subjects", "consent_date")
-        emit(issues, _before(tmp, "a", "c"), df, an, _pair_text(tmp, "a", "c", an, cn),
+        emit(issues, _before(tmp, "a", "c"), df, an,
+             lambda tmp=tmp, an=an, cn=cn: _pair_text(tmp, "a", "c", an, cn),
              f"{an} on or after the subject's {cn}", "assessment-before-consent")
 
 

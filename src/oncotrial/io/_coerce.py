@@ -21,7 +21,7 @@ unknown-column   (warning) a template column that is not part of the model; it i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -42,12 +42,19 @@ MM_PER_UNIT: dict[str, float] = {"mm": 1.0, "cm": 10.0}
 
 
 def emit(issues: list[Issue], mask: np.ndarray, frame: pd.DataFrame, column: str | None,
-         values: pd.Series | None, expected: str, rule: str,
+         values: pd.Series | Callable[[], pd.Series] | None, expected: str, rule: str,
          severity: Severity = "error") -> None:
-    """Append one issue per True entry of ``mask``, located by the provenance columns."""
+    """Append one issue per True entry of ``mask``, located by the provenance columns.
+
+    ``values`` may be a function returning the column of values: it is called only when
+    ``mask`` has a True entry (issue 21: messages built from whole columns cost time on
+    millions of rows that are almost always clean).
+    """
     idx = np.flatnonzero(np.asarray(mask, dtype=bool))
     if idx.size == 0:
         return
+    if callable(values):
+        values = values()
     files = frame["source_file"].to_numpy()
     rows = frame["source_row"].to_numpy()
     vals = None if values is None else values.to_numpy()
@@ -100,6 +107,44 @@ def upper(s: pd.Series) -> pd.Series:
     return pd.Series(vals, index=s.index, dtype="string")
 
 
+def to_number(s: pd.Series) -> pd.Series:
+    """``pd.to_numeric(s, errors="coerce")`` as float64, parsed once per distinct text.
+
+    Issue 21: numeric SDTM text (``--SEQ``, ``--DY``, ``--STRESN``) repeats a lot; the
+    parser runs on the distinct values and one integer take spreads them back. The distinct
+    values are the same set as the column's, so pandas infers the same result dtype.
+
+    Examples
+    --------
+    >>> to_number(pd.Series(["1", "x", None, "1", "2.5"], dtype="string")).tolist()
+    [1.0, nan, nan, 1.0, 2.5]
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if len(uniques) == len(s):
+        return pd.to_numeric(s, errors="coerce").astype("float64")
+    u = pd.to_numeric(pd.Series(uniques), errors="coerce").astype("float64").to_numpy()
+    vals = np.append(u, np.nan)[np.where(codes < 0, len(u), codes)]
+    return pd.Series(vals, index=s.index, name=s.name)
+
+
+def map_values(s: pd.Series, mapping: Mapping) -> pd.Series:
+    """``s.map(mapping)`` for a dict, looked up once per distinct value.
+
+    Issue 21: ``Series.map(dict)`` hashes every cell as a Python object; a code column of
+    millions of rows has a handful of distinct values. Missing cells and values not in
+    ``mapping`` give NaN, as ``Series.map`` does (the caller casts, e.g. ``.astype("string")``).
+
+    Examples
+    --------
+    >>> map_values(pd.Series(["a", None, "b", "a"], dtype="string"), {"a": "X"}).tolist()
+    ['X', nan, nan, 'X']
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    u = pd.Series(uniques).map(mapping).to_numpy()
+    vals = pd.api.extensions.take(u, codes, allow_fill=True)
+    return pd.Series(vals, index=s.index, name=s.name)
+
+
 def _codes_text(col: Column) -> str:
     return "one of " + ", ".join(col.codes)
 
@@ -121,7 +166,7 @@ def _coerce_column(raw: pd.DataFrame, col: Column, table: Table, name: str,
     if col.kind in ("code", "flag"):
         codes = col.codes if col.kind == "code" else ("Y", "N")
         lookup = {c.upper(): c for c in codes}
-        out = upper(text).map(lookup).astype("string")
+        out = map_values(upper(text), lookup).astype("string")
         bad = present & out.isna().to_numpy()
         if table.name == "lesions" and col.name == "unit":
             emit(issues, bad, raw, name, text, "a length unit: mm or cm", "bad-unit")
@@ -139,7 +184,7 @@ def _coerce_column(raw: pd.DataFrame, col: Column, table: Table, name: str,
             return p.text.where(p.status == "full").astype("string")
         return p.text
     # numbers
-    num = pd.to_numeric(text, errors="coerce").astype("float64")
+    num = to_number(text)
     finite = np.isfinite(num.to_numpy())
     bad = present & ~finite
     if col.kind == "int":
@@ -236,7 +281,7 @@ def _apply_defaults(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
         frame["is_node"] = frame["is_node"].fillna(
             pd.Series(np.where(node.to_numpy(dtype=bool), "Y", "N"), index=frame.index,
                       dtype="string"))
-        factor = frame["unit"].map(MM_PER_UNIT).astype("float64").fillna(1.0)
+        factor = map_values(frame["unit"], MM_PER_UNIT).astype("float64").fillna(1.0)
         # cm -> mm; rounded to 1e-6 mm so that 1.3 cm is 13 mm, not 13.000000000000002
         frame["diameter"] = (frame["diameter"] * factor).where(factor == 1.0,
                                                                 (frame["diameter"] * factor).round(6))
@@ -253,4 +298,4 @@ def provenance_frame(n: int, file: str) -> dict[str, object]:
 
 
 __all__ = ["DEFAULT_EVALUATOR", "MM_PER_UNIT", "NA_STRINGS", "clean_text", "coerce_table",
-           "emit", "provenance_frame", "upper"]
+           "emit", "map_values", "provenance_frame", "to_number", "upper"]

@@ -25,6 +25,23 @@ corrupt-file      pyreadstat cannot read the XPT/sas7bdat file
 UTF-8 with or without a byte-order mark is accepted. An XPT v5 file cut exactly at an 80-byte
 record boundary cannot be told from a complete one (the v5 header has no row count); every
 other cut is detected.
+
+Reading engine (issue 21)
+-------------------------
+Well-formed CSVs are parsed by pyarrow's multithreaded reader (the engine behind pandas'
+``engine="pyarrow"``, called directly so that every column is text, no cell becomes null and
+the header is checked by us) into Arrow text, which pandas 3 keeps as its ``str``/``string``
+dtype without a Python object per cell. For the SDTM reader the cells are also stripped and
+``""``/``NA`` nulled in Arrow compute before pandas sees them. Alternatives weighed:
+
+* categorical (dictionary-encoded) text would hold TR in about 40 % of the memory, but every
+  downstream step (``fillna`` across columns, concatenation into messages, merges) changes
+  meaning or raises on categoricals; the goldens pin the string semantics;
+* polars or duckdb would parse and group faster, but io/ and derive/ are pandas code with
+  pandas NA semantics throughout; a second frame library would mean converting at every
+  boundary (or a rewrite) for the part of the time that is not parsing.
+
+The careful csv-module path below stays the reference for anything pyarrow refuses.
 """
 
 from __future__ import annotations
@@ -127,11 +144,13 @@ _TEXT_DTYPE = pd.read_csv(io.StringIO("a\nb"), dtype=str).dtypes.iloc[0]
 
 
 def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
-                   case: str = "lower") -> pd.DataFrame | None:
+                   case: str = "lower", clean: bool = False) -> pd.DataFrame | None:
     """Read a CSV as text cells, or record why it cannot be read and return None.
 
     Header names are stripped and case-folded (``case='lower'`` for the template,
-    ``'upper'`` for SDTM). Empty cells are ``""`` (the caller maps them to missing).
+    ``'upper'`` for SDTM). Empty cells are ``""`` (the caller maps them to missing), unless
+    ``clean=True``: then every column is already :func:`~oncotrial.io._coerce.clean_text`-ed
+    (stripped, empty and ``NA`` cells missing, ``string`` dtype).
 
     Examples
     --------
@@ -147,9 +166,23 @@ def read_csv_cells(path: Path, name: str, issues: list[Issue], *,
     if not check_entry(path, name, issues):
         return None
     n0 = len(issues)
-    fast = _read_arrow(path, name, issues, case)
-    if fast is not None:
-        return None if len(issues) > n0 else fast
+    frame = _read_arrow(path, name, issues, case, clean)
+    if frame is None:
+        frame = _read_careful(path, name, issues, case, n0)
+    elif len(issues) > n0:
+        return None
+    elif _ARROW_TEXT:
+        return frame  # cleaned in Arrow when clean=True
+    if frame is None or not clean:
+        return frame
+    from oncotrial.io._coerce import clean_text
+
+    return pd.DataFrame({c: clean_text(frame[c]) for c in frame.columns}, index=frame.index)
+
+
+def _read_careful(path: Path, name: str, issues: list[Issue], case: str,
+                  n0: int) -> pd.DataFrame | None:
+    """The csv-module path (and the unquoted fast path): names every problem and its row."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -227,7 +260,8 @@ def _read_unquoted(text: str, name: str, issues: list[Issue], case: str) -> pd.D
     return body
 
 
-def _read_arrow(path: Path, name: str, issues: list[Issue], case: str) -> pd.DataFrame | None:
+def _read_arrow(path: Path, name: str, issues: list[Issue], case: str,
+                clean: bool = False) -> pd.DataFrame | None:
     """Fast path for well-formed CSVs, quoted or not: pyarrow's CSV reader, straight from disk.
 
     Issue 21: the csv-module path below builds one Python string per cell (1.1 s of the 1.8 s
@@ -239,6 +273,9 @@ def _read_arrow(path: Path, name: str, issues: list[Issue], case: str) -> pd.Dat
     are not UTF-8) and anything the careful path reports on (signatures of binary formats,
     UTF-16/32 byte-order marks, NUL characters, one-column files) returns None, so that the
     csv-module path below reads the file and names the problem and its row as before.
+
+    ``clean=True`` (the SDTM reader) strips the cells and turns ``""``/``NA`` into nulls in
+    Arrow compute, column by column, before pandas sees them (:func:`_clean_columns`).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -263,29 +300,93 @@ def _read_arrow(path: Path, name: str, issues: list[Issue], case: str) -> pd.Dat
     if len(first) < 2:
         return None
     names = [f"f{i}" for i in range(len(first))]
-    try:
-        table = pacsv.read_csv(
-            str(path),
-            read_options=pacsv.ReadOptions(column_names=names, encoding="utf8"),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, null_values=[],
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, OSError, ValueError):
+    # large_string is what pandas keeps Arrow text as: cleaned columns need no cast (copy).
+    text_type = pa.large_string() if clean and _ARROW_TEXT else pa.string()
+    # Blocks are first cut at newlines (parallel; the quote-aware cut of
+    # ``newlines_in_values=True`` costs about twice the CPU). A cell spanning lines that
+    # straddles a cut leaves the block ending inside quotes, which pyarrow refuses ("CSV
+    # parser got out of sync with chunker"); the quote-aware read then runs. Each block is
+    # parsed with quotes either way, so a read that succeeds gives the same cells.
+    table = None
+    for newlines in (False, True):
+        try:
+            table = pacsv.read_csv(
+                str(path),
+                read_options=pacsv.ReadOptions(column_names=names, encoding="utf8"),
+                parse_options=pacsv.ParseOptions(newlines_in_values=newlines,
+                                                  ignore_empty_lines=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: text_type for n in names}, null_values=[],
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+            break
+        except (pa.ArrowInvalid, OSError, ValueError):
+            continue
+    if table is None:
         return None
     if table.num_rows == 0:
         return None
     table = table.slice(1)
-    if any(pc.any(pc.match_substring(c, "\x00")).as_py() for c in table.columns):
+    if _has_nul(path) and any(pc.any(pc.match_substring(c, "\x00")).as_py()
+                              for c in table.columns):
         return None
     fold = str.lower if case == "lower" else str.upper
     _duplicates(first, fold, name, issues)
+    header = [fold(h.strip()) for h in first]
+    if clean and _ARROW_TEXT:
+        cols = table.columns
+        del table  # the raw text is released column by column in _clean_columns
+        return _clean_columns(cols, header)
     frame = table.to_pandas()
     del table
-    frame.columns = [fold(h.strip()) for h in first]
+    frame.columns = header
     if not all(dt == _TEXT_DTYPE for dt in frame.dtypes):
         frame = frame.astype(_TEXT_DTYPE)
     return frame
+
+
+#: Whether pandas keeps CSV text Arrow-backed (pandas 3's ``str``); only then does
+#: :func:`~oncotrial.io._coerce.clean_text` strip with Arrow's ``utf8_trim_whitespace``, so only
+#: then may :func:`_clean_columns` do the same work before pandas (on pandas 2.x the cells are
+#: Python objects and ``str.strip`` is the reference; that path is kept).
+_ARROW_TEXT = isinstance(_TEXT_DTYPE, pd.StringDtype) and _TEXT_DTYPE.storage == "pyarrow"
+
+
+def _clean_columns(cols: list, header: list[str]) -> pd.DataFrame:
+    """``clean_text`` of every column of a pyarrow table of text, computed in Arrow.
+
+    Issue 21: the same cells as ``clean_text(frame[c])`` (``utf8_trim_whitespace``, then
+    ``""``/``NA`` -> null, ``string`` dtype) without pandas' per-column conversions; columns
+    (``cols``, pyarrow chunked arrays, emptied here) are released one by one, so the raw and
+    the cleaned text of a file are never all held at once.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from oncotrial.io._coerce import NA_STRINGS
+
+    out: dict[str, pd.Series] = {}
+    n = len(cols[0]) if cols else 0
+    for i, h in enumerate(header):
+        t = pc.utf8_trim_whitespace(cols[i])
+        cols[i] = None
+        na = pc.is_in(t, value_set=pa.array(NA_STRINGS, type=t.type))
+        t = pc.if_else(na, pa.scalar(None, type=t.type), t)
+        out[h] = pd.Series(pd.array(t, dtype="string"), index=pd.RangeIndex(n), copy=False)
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+
+
+def _has_nul(path: Path) -> bool:
+    """Whether the file holds a NUL byte anywhere (one memchr over a memory map, no copy).
+
+    Issue 21: without one no cell can hold NUL, and the per-column search is skipped.
+    """
+    import mmap
+
+    try:
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return mm.find(b"\x00") >= 0
+    except (OSError, ValueError):
+        return True  # cannot tell: search the cells
 
 
 def _duplicates(raw_header: list[str], fold, name: str, issues: list[Issue]) -> None:

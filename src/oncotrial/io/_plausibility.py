@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from oncotrial._errors import bad_value
-from oncotrial.io._coerce import emit
+from oncotrial.io._coerce import emit, map_values
 from oncotrial.io._dates import date_bounds, parse_dates
 from oncotrial.io._issues import Issue
 from oncotrial.io._schema import TABLES
@@ -105,7 +105,7 @@ def _per_subject(subjects: pd.DataFrame, col: str) -> pd.Series:
 
 
 def _mapped(ids: pd.Series, values: pd.Series) -> pd.Series:
-    out = ids.map(values.to_dict()) if len(values) else pd.Series(pd.NA, index=ids.index)
+    out = map_values(ids, values.to_dict()) if len(values) else pd.Series(pd.NA, index=ids.index)
     return out.astype("string")
 
 
@@ -130,12 +130,13 @@ def _death_rules(tables, colmaps, issues: list[Issue]) -> None:
         d = _mapped(df["subject_id"], death)
         an = _name(colmaps, name, "assessment_date")
         emit(issues, _after(df["assessment_date"], d), df, an,
-             an + " " + df["assessment_date"].fillna("") + " > " + dn + " " + d.fillna(""),
+             lambda df=df, d=d, an=an: (an + " " + df["assessment_date"].fillna("") + " > "
+                                        + dn + " " + d.fillna("")),
              f"an assessment on or before the subject's {dn}", "assessment-after-death")
     la = _name(colmaps, "subjects", "last_alive_date")
     emit(issues, _after(subj["last_alive_date"], subj["death_date"]), subj, la,
-         la + " " + subj["last_alive_date"].fillna("") + " > " + dn + " "
-         + subj["death_date"].fillna(""), f"{la} on or before {dn}", "alive-after-death")
+         lambda: (la + " " + subj["last_alive_date"].fillna("") + " > " + dn + " "
+                  + subj["death_date"].fillna("")), f"{la} on or before {dn}", "alive-after-death")
 
 
 def _lesion_rules(tables, colmaps, issues: list[Issue]) -> None:

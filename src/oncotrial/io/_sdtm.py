@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 
 from oncotrial._errors import bad_value
-from oncotrial.io._coerce import coerce_table, emit, upper
+from oncotrial.io._coerce import coerce_table, emit, map_values, upper
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue
 from oncotrial.io._schema import TABLES
 from oncotrial.io._sdtm_conformance import check_sdtm_variables, drop_repeated
 from oncotrial.io._sdtm_files import find_domain_files, merge_supp, read_domain
-from oncotrial.io._sdtm_tumor import col, evaluator_of, map_lesions, map_responses
+from oncotrial.io._sdtm_tumor import TR_READ, col, evaluator_of, map_lesions, map_responses
 from oncotrial.io._study import MAPPING_LOG_COLUMNS, StudyData, empty_mapping_log, empty_table
 from oncotrial.io._template import check_folder, finish_study
 
@@ -45,6 +45,9 @@ ALIVE_SOURCES: tuple[tuple[str, str], ...] = (
     ("dm", "RFICDTC"), ("dm", "RFXSTDTC"), ("dm", "RFXENDTC"), ("ae", "AESTDTC"),
     ("ae", "AEENDTC"), ("ex", "EXSTDTC"), ("ex", "EXENDTC"), ("ds", "DSSTDTC"),
     ("tu", "TUDTC"), ("tr", "TRDTC"), ("rs", "RSDTC"))
+
+#: TR variables of ALIVE_SOURCES (kept with :data:`TR_READ` after the conformance checks).
+ALIVE_TR = frozenset(v for d, v in ALIVE_SOURCES if d == "tr")
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "dm": ("USUBJID", "ARM"), "ae": ("USUBJID", "AESEQ"), "ex": ("USUBJID", "EXTRT", "EXSTDTC"),
@@ -122,7 +125,7 @@ def _subjects(dm: pd.DataFrame, dom: Mapping[str, pd.DataFrame], files: Mapping[
     dsv = ds.reindex(ids.to_numpy())
     dsv.index = dm.index
     ageu = col(dm, "AGEU").str.upper()
-    factor = ageu.map(AGE_UNITS).astype("float64")
+    factor = map_values(ageu, AGE_UNITS).astype("float64")
     bad_u = (ageu.notna() & factor.isna()).to_numpy(bool)
     emit(issues, bad_u, dm, "AGEU", col(dm, "AGEU"), "one of " + ", ".join(AGE_UNITS),
          "unknown-code")
@@ -164,7 +167,7 @@ _SUBJECT_COLMAP = {
 
 def _adverse_events(ae: pd.DataFrame, file: str, issues: list[Issue]) -> pd.DataFrame:
     rel = col(ae, "AEREL")
-    related = rel.str.upper().map(AEREL_MAP).astype("string")
+    related = map_values(rel.str.upper(), AEREL_MAP).astype("string")
     bad = (rel.notna() & related.isna()).to_numpy(bool)
     emit(issues, bad, ae, "AEREL", rel, "one of " + ", ".join(AEREL_MAP), "unknown-code")
     grade = col(ae, "AETOXGR").str.upper().str.replace(r"^GRADE\s*", "", regex=True)
@@ -258,6 +261,8 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
             continue
         dom[d] = df.assign(source_row=np.arange(1, len(df) + 1, dtype="int64"), source_file=p.name)
     conformance = check_sdtm_variables(dom)  # every --DTC / numeric variable, used or not
+    if "tr" in dom:  # issue 21: TR variables read by nothing below are let go now
+        dom["tr"] = dom["tr"][[c for c in dom["tr"].columns if c in TR_READ or c in ALIVE_TR]]
     tables = {name: empty_table(t) for name, t in TABLES.items()}
     colmaps: dict[str, dict[str, str]] = {}
     if "dm" not in chosen:
@@ -300,6 +305,7 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
     if "rs" in dom:
         raws["responses"] = map_responses(dom["rs"], rs_file=files["rs"], issues=issues,
                                           logs=logs)
+    dom.clear()  # the domain frames are mapped: only the canonical tables are needed now
     for name, (raw, cmap) in raws.items():
         tables[name], found = coerce_table(raw, TABLES[name], file=files.get(name, name),
                                            colmap=cmap, check_columns=False, clean=False)

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from oncotrial.io._coerce import emit
+from oncotrial.io._coerce import emit, to_number
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue
 
@@ -67,8 +67,7 @@ def check_sdtm_variables(dom: Mapping[str, pd.DataFrame]) -> list[Issue]:
             elif _is_numeric_var(name):
                 s = df[c]
                 present = s.notna().to_numpy(bool)
-                num = pd.to_numeric(s.where(s.notna(), None), errors="coerce")
-                bad = present & ~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
+                bad = present & ~np.isfinite(to_number(s).to_numpy())
                 emit(issues, bad, df, name, s,
                      "a number" + ("" if name in USED_NUMERIC else "; not used by oncotrial"),
                      "non-numeric", severity="error" if name in USED_NUMERIC else "warning")

@@ -147,9 +147,9 @@ def read_domain(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame |
     found: list[Issue] = [] if issues is None else issues
     fmt = FORMATS[path.suffix.lower()]
     if fmt == "csv":
-        df = read_csv_cells(path, path.name, found, case="upper")
-        if df is None:
-            return None
+        # Issue 21: cleaned while still Arrow (one pass per column, no second frame).
+        df = read_csv_cells(path, path.name, found, case="upper", clean=True)
+        return None if df is None else df.reset_index(drop=True)
     else:
         got = read_sas_cells(path, path.name, fmt, found)
         if got is None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncotrial.io._coerce import DEFAULT_EVALUATOR, emit, upper
+from oncotrial.io._coerce import DEFAULT_EVALUATOR, emit, map_values, upper
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue
 
@@ -121,41 +121,70 @@ def _lesion_link(tr: pd.DataFrame, tu: pd.DataFrame | None) -> pd.Series:
         ids = pd.concat([ids, pd.DataFrame({"USUBJID": tu["USUBJID"],
                                             "_ev": evaluator_of(tu, "TU"),
                                             "_id": tu["TULNKID"]})], ignore_index=True)
-    # Issue 21: one vectorised membership test on "subject / evaluator / id" keys (no row loop).
-    # One factorize over both key sets (Arrow dictionary encoding), then integer membership:
-    # Series.isin on Arrow text builds a Python list of the value set.
-    known = _key(ids["USUBJID"], ids["_ev"], ids["_id"])
-    codes, _ = pd.factorize(pd.concat([known, _key(tr["USUBJID"], tr["_ev"], grp)],
-                                      ignore_index=True), use_na_sentinel=True)
-    k = codes[:len(known)]
-    inknown = np.isin(codes[len(known):], k[k >= 0])
+    # Issue 21: one vectorised membership test on "subject / evaluator / id" keys (no row
+    # loop, no text keys): integer codes per row, then integer membership.
+    keys = joint_codes([pd.concat([ids[c], probe], ignore_index=True) for c, probe in
+                        (("USUBJID", tr["USUBJID"]), ("_ev", tr["_ev"]), ("_id", grp))])
+    k = keys[:len(ids)]
+    inknown = np.isin(keys[len(ids):], k[k >= 0])
     other = (grp != tr["TRLNKID"].astype("string")).fillna(False).to_numpy(dtype=bool)
     ok = grp.notna().to_numpy(dtype=bool) & inknown & other
     return grp.where(pd.Series(ok, index=tr.index, dtype=bool))
 
 
-def _key(subject: pd.Series, evaluator: pd.Series, lesion: pd.Series) -> pd.Series:
-    """One text key per row (unit separator between the parts); missing if any part is."""
-    sep = "\x1f"
-    return (subject.astype("string") + sep + evaluator.astype("string") + sep
-            + lesion.astype("string"))
+def joint_codes(parts: list[pd.Series]) -> np.ndarray:
+    """One integer per row for the tuple of ``parts`` (equal tuples, equal codes); -1 when any
+    part is missing.
+
+    Each part is factorized (Arrow dictionary encoding for text), and pairs of codes are
+    folded into one code by a further factorize, so no product can overflow.
+
+    Examples
+    --------
+    >>> a = pd.Series(["S1", "S1", "S2", None], dtype="string")
+    >>> b = pd.Series(["T1", "T1", "T1", "T1"], dtype="string")
+    >>> joint_codes([a, b]).tolist()
+    [0, 0, 1, -1]
+    """
+    out = None
+    for part in parts:
+        c, u = pd.factorize(part, use_na_sentinel=True)
+        c = c.astype("int64")
+        if out is None:
+            out = c
+            continue
+        pair = np.where((out >= 0) & (c >= 0), out * (len(u) + 1) + c, -1)
+        codes, _ = pd.factorize(pair)  # -1 (missing) gets a code too: put -1 back
+        out = np.where(pair < 0, -1, codes).astype("int64")
+    return out
 
 
-#: TR columns map_lesions reads (plus its own ``_``-columns); the others are not carried.
-_TR_USED = frozenset({
-    "USUBJID", "source_row", "source_file", "_ev", "TRTESTCD", "TRLNKID", "TRGRPID",
-    "TRLNKGRP", "TRDTC", "TRSTRESN", "TRSTRESC", "TRORRES", "TRSTRESU", "TRORRESU", "TRSTAT",
-    "VISIT", "TRACPTFL"})
+#: TR columns map_lesions filters on (plus its own ``_``-columns): the only ones that travel
+#: through its row filters.
+_TR_FILTER = ("USUBJID", "source_row", "source_file", "_ev", "TRTESTCD", "TRLNKID", "TRGRPID",
+              "TRDTC")
+#: TR columns read only for the rows finally mapped: taken once, by position, at the end.
+_TR_LATE = ("TRLNKGRP", "TRSTRESN", "TRSTRESC", "TRORRES", "TRSTRESU", "TRORRESU", "TRSTAT",
+            "VISIT", "TRACPTFL")
+#: Every TR variable the reader uses after the conformance checks (evaluator choice, last
+#: alive date, map_lesions); read_sdtm drops the others then (issue 21: TR is the big domain).
+TR_READ = frozenset({*_TR_FILTER, *_TR_LATE, "TREVALID", "TREVAL"})
 
 
 def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | None,
                 tr_file: str, issues: list[Issue],
                 logs: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
     """Map TU + TR to raw (text) lesion rows; return them and the source-name colmap."""
-    tr = tr.assign(source_file=tr_file, _ev=evaluator_of(tr, "TR"))
-    # Issue 21: only the columns read below travel through the filters (each boolean filter
-    # copies every column; TR has ~25, 2.7 M rows at ×100).
-    tr = tr[[c for c in tr.columns if c in _TR_USED]]
+    # source_file only names the file in findings: one category, not a text cell per row.
+    tr = tr.assign(source_file=pd.Categorical.from_codes(np.zeros(len(tr), dtype="int8"),
+                                                         [tr_file]),
+                   _ev=evaluator_of(tr, "TR"))
+    # Issue 21: only the columns the filters read travel through them (each boolean filter
+    # copies every column; TR has ~25, 5.6 M rows at ×100); ``_pos`` remembers each row's
+    # position, and the value columns are taken once for the rows that remain (_late).
+    late = tr[[c for c in _TR_LATE if c in tr.columns]]
+    tr = tr[[c for c in _TR_FILTER if c in tr.columns]].assign(
+        _pos=np.arange(len(tr), dtype="int64"))
     testcd = upper(col(tr, "TRTESTCD"))
     no_link = col(tr, "TRLNKID").isna()
     if no_link.any():
@@ -187,8 +216,9 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
                              "duplicate TU record for USUBJID/evaluator/TULNKID (first kept)"))
         ident = ident[~dup]
         tr = tr.merge(ident, on=["USUBJID", "_ev", "TRLNKID"], how="left")
-        linked_rows = set(tr["_turow"].dropna().astype("int64"))
-        unused = ~ident["_turow"].isin(linked_rows)
+        unused = pd.Series(~np.isin(ident["_turow"].to_numpy(dtype="float64"),
+                                    tr["_turow"].to_numpy(dtype="float64")),
+                           index=ident.index)
         if unused.any():
             logs.append(_log(ident.loc[unused, "_turow"], tu_file or "tu",
                              "TU identification without any TR measurement (identity only)"))
@@ -204,13 +234,14 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
     if no_cls.any():
         logs.append(_log(tr.loc[no_cls, "source_row"], tr_file,
                          "lesion class unknown (no TU record and no TRGRPID)"))
-    tr = tr.assign(_class=cls)[~no_cls]
+    spent = [c for c in ("TRGRPID", "_tuclass", "_turow") if c in tr.columns]  # read above
+    tr = tr.assign(_class=cls).drop(columns=spent)[~no_cls]
     testcd = upper(col(tr, "TRTESTCD"))
     site = tr["_site"].astype("string")
     node = upper(site).str.contains("LYMPH NODE", regex=False).fillna(False).to_numpy(bool)
     is_target = (tr["_class"] == "TARGET").to_numpy()
-    prio_nn = testcd.map(TARGET_PRIORITY_NONNODAL).astype("float64").to_numpy()
-    prio_n = testcd.map(TARGET_PRIORITY_NODAL).astype("float64").to_numpy()
+    prio_nn = map_values(testcd, TARGET_PRIORITY_NONNODAL).astype("float64").to_numpy()
+    prio_n = map_values(testcd, TARGET_PRIORITY_NODAL).astype("float64").to_numpy()
     prio = np.where(node, prio_n, prio_nn)
     prio = np.where(is_target, prio, np.where(testcd.to_numpy() == "TUMSTATE", 0.0, np.nan))
     tr = tr.assign(_prio=prio)
@@ -228,18 +259,16 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
     date = parse_dates(col(tr, "TRDTC")).text
     tr = tr.assign(_date=date.fillna(col(tr, "TRDTC")))
     key = ["USUBJID", "_ev", "_date", "TRLNKID"]
-    best = tr.groupby(key, sort=False, dropna=False)["_prio"].transform("min")
-    loser = (tr["_prio"] > best).to_numpy()
+    loser, winner = _superseded(tr, key)
     if loser.any():
-        win = tr[~loser].drop_duplicates(key).set_index(key)
         lost = tr[loser]
-        taken = lost.set_index(key).index.map(
-            dict(zip(win.index, col(win, "TRTESTCD"), strict=True))).astype("string")
+        taken = col(tr, "TRTESTCD").array.take(winner[loser])
         logs.append(_log(lost["source_row"], tr_file,
                          "TRTESTCD " + col(lost, "TRTESTCD").fillna("") + " superseded by "
                          + pd.Series(taken, index=lost.index).fillna("?")
                          + " for this lesion and assessment"))
     tr = tr[~loser]
+    tr = pd.concat([tr, _late(late, tr)], axis=1)
     # Value, unit and status.
     value = col(tr, "TRSTRESN").fillna(col(tr, "TRSTRESC")).fillna(col(tr, "TRORRES"))
     unit = col(tr, "TRSTRESU").fillna(col(tr, "TRORRESU"))
@@ -286,6 +315,32 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
     return raw, colmap
 
 
+def _superseded(tr: pd.DataFrame, key: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows beaten by a higher-priority measurement of the same lesion and assessment.
+
+    Returns ``loser`` (``_prio`` above its group's minimum) and, per row, the position of its
+    group's *winner*: the first row (in order) at the group's minimum, as
+    ``drop_duplicates(key)`` on the non-losers picks it. One ``ngroup`` over the key gives
+    integer groups (issue 21: no dict of key tuples).
+    """
+    gid = tr.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    prio = tr["_prio"].to_numpy(dtype="float64")
+    best = pd.Series(prio).groupby(gid).transform("min").to_numpy()
+    loser = prio > best
+    pos = np.flatnonzero(~loser)
+    groups, at = np.unique(gid[pos], return_index=True)  # first non-loser of each group
+    first = np.full(gid.max() + 1 if len(gid) else 0, -1, dtype="int64")
+    first[groups] = pos[at]
+    return loser, first[gid]
+
+
+def _late(late: pd.DataFrame, tr: pd.DataFrame) -> pd.DataFrame:
+    """The value columns (:data:`_TR_LATE`) of the rows left in ``tr``, by their ``_pos``."""
+    got = late.take(tr["_pos"].to_numpy())
+    got.index = tr.index
+    return got
+
+
 def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],
                   logs: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
     """Map RS OVRLRESP (RECIST 1.1) records to raw (text) response rows."""
@@ -304,7 +359,7 @@ def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],
     rs = rs[~notrecist]
     rs = _date_gate(rs, "RSDTC", rs_file, issues, logs)
     res = col(rs, "RSSTRESC").fillna(col(rs, "RSORRES"))
-    code = upper(res).map(RESPONSE_MAP).astype("string")
+    code = map_values(upper(res), RESPONSE_MAP).astype("string")
     unknown = (res.notna() & code.isna()).to_numpy(bool)
     if unknown.any():
         emit(issues, unknown, rs, "RSSTRESC", res,
@@ -324,4 +379,4 @@ def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],
 
 
 __all__ = ["RESPONSE_MAP", "STATUS_MAP", "TARGET_PRIORITY_NODAL", "TARGET_PRIORITY_NONNODAL",
-           "col", "evaluator_of", "map_lesions", "map_responses"]
+           "TR_READ", "col", "evaluator_of", "joint_codes", "map_lesions", "map_responses"]

@@ -8,8 +8,13 @@ Confidence intervals are :class:`ConfidenceInterval`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported where a table is rendered, not here: the design modules build on Result
+# and `oncotrial design ...` must start without pandas (issue 21).
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,8 @@ class Result:
         raise NotImplementedError
 
     def __repr__(self) -> str:
+        import pandas as pd
+
         with pd.option_context("display.width", 120, "display.max_columns", 20):
             return f"{type(self).__name__}\n{self.summary().to_string()}"
 

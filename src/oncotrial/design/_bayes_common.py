@@ -15,9 +15,9 @@ import numpy as np
 @lru_cache(maxsize=256)
 def _increment_pmf(m: int, p: float) -> np.ndarray:
     """Binomial(m, p) pmf over 0..m (cached: a blocked search asks for the same few many times)."""
-    from scipy.stats import binom
+    from oncotrial.design._dist import binom_pmf  # = scipy.stats.binom.pmf, bit for bit
 
-    out = binom.pmf(np.arange(m + 1), m, p)
+    out = binom_pmf(np.arange(m + 1), m, p)
     out.setflags(write=False)
     return out
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from scipy.special import betainc
-from scipy.stats import beta as beta_dist
 
 from oncotrial._errors import bad_value
 from oncotrial._result import Result
 from oncotrial._validation import check_probability
 from oncotrial.design._bayes_common import check_looks, forward_oc
 from oncotrial.design._common import check_positive, check_positive_int, check_rates
+from oncotrial.design._dist import beta_ppf
+from oncotrial.design._table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["PosteriorMonitoring", "posterior_monitoring"]
 
@@ -71,7 +75,10 @@ class PosteriorMonitoring(Result):
 
     def summary(self) -> pd.DataFrame:
         """Boundary table, one row per look."""
-        return pd.DataFrame({
+        return self._summary_table().to_frame()
+
+    def _summary_table(self) -> Table:
+        return Table({
             "n": self.looks,
             "stop if responses <=": [f if f >= 0 else "no stop" for f in self.futility],
             "promising if responses >=": [e if e <= n else "no stop"
@@ -231,7 +238,7 @@ def posterior_monitoring(p0: float, p1: float, *, nmax: int = 40, looks: object 
     else:
         a_s = check_positive(prior_s[0], func, "prior_s[0]")
         b_s = check_positive(prior_s[1], func, "prior_s[1]")
-        nodes = beta_dist.ppf((np.arange(_NODES) + 0.5) / _NODES, a_s, b_s)
+        nodes = beta_ppf((np.arange(_NODES) + 0.5) / _NODES, a_s, b_s)
     delta = p1 - p0
     ns = np.asarray(all_looks, dtype=np.int64)
     fut_a = _last_below(ns, a_e, b_e, delta, nodes, p_futility, strict=True)

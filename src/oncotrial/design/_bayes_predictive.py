@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy.stats import beta as beta_dist
-from scipy.stats import betabinom
 
 from oncotrial._result import Result
 from oncotrial._validation import check_count, check_probability
@@ -19,6 +17,11 @@ from oncotrial.design._common import (
     check_rates,
     infeasible,
 )
+from oncotrial.design._dist import beta_sf, betabinom_sf
+from oncotrial.design._table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["PredictiveDesign", "predictive_design", "predictive_probability"]
 
@@ -26,7 +29,7 @@ __all__ = ["PredictiveDesign", "predictive_design", "predictive_probability"]
 def _k_target(nmax: int, p0: float, a: float, b: float, theta_t: float) -> int:
     """Smallest total k with P(p > p0 | k of nmax) > theta_T (nmax + 1 if none)."""
     k = np.arange(nmax + 1)
-    ok = beta_dist.sf(p0, a + k, b + nmax - k) > theta_t
+    ok = beta_sf(p0, a + k, b + nmax - k) > theta_t
     return int(k[ok][0]) if ok.any() else nmax + 1
 
 
@@ -54,7 +57,7 @@ def predictive_probability(x: int, n: int, nmax: int, p0: float, theta_t: float,
     a = check_positive(a, func, "a")
     b = check_positive(b, func, "b")
     k = _k_target(nmax, p0, a, b, theta_t)
-    return float(betabinom.sf(k - x - 1, nmax - n, a + x, b + n - x))
+    return float(betabinom_sf(k - x - 1, nmax - n, a + x, b + n - x))
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -101,11 +104,14 @@ class PredictiveDesign(Result):
 
     def summary(self) -> pd.DataFrame:
         """One row per look with the futility boundary; OCs in the last row's columns."""
-        df = pd.DataFrame({"n": [n for n, _ in self.boundary],
-                           "stop if responses <=": [f if f >= 0 else "no stop"
-                                                    for _, f in self.boundary]})
+        df = self._summary_table().to_frame()
         df.attrs.update(alpha=self.alpha, power=self.power, en0=self.en0, pet0=self.pet0)
         return df
+
+    def _summary_table(self) -> Table:
+        return Table({"n": [n for n, _ in self.boundary],
+                      "stop if responses <=": [f if f >= 0 else "no stop"
+                                               for _, f in self.boundary]})
 
     def reject_probability(self, p: np.ndarray | float) -> np.ndarray:
         """Exact ``P(reject H0 | p)`` over an array of rates."""
@@ -135,7 +141,7 @@ def _boundaries(nmax: int, looks: np.ndarray, p0: float, a: float, b: float, k: 
     out = np.full((theta_l.size, looks.size), -1)
     for j, n in enumerate(looks):
         x = np.arange(n + 1)
-        pp = betabinom.sf(k - x - 1, nmax - n, a + x, b + n - x)  # nondecreasing in x
+        pp = betabinom_sf(k - x - 1, nmax - n, a + x, b + n - x)  # nondecreasing in x
         out[:, j] = np.searchsorted(pp, theta_l, side="left") - 1
     return out
 

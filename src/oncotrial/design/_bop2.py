@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy.stats import beta as beta_dist
 
 from oncotrial._errors import OncotrialValueError
 from oncotrial._result import Result
@@ -21,6 +20,11 @@ from oncotrial.design._common import (
     check_rates,
     infeasible,
 )
+from oncotrial.design._dist import beta_sf
+from oncotrial.design._table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Bop2Design", "bop2_design"]
 
@@ -125,11 +129,14 @@ class Bop2Design(Result):
 
     def summary(self) -> pd.DataFrame:
         """Boundary table: one row per analysis ("no stop" where no count can stop the trial)."""
+        return self._summary_table().to_frame()
+
+    def _summary_table(self) -> Table:
         rows = [{"n": n, "stop if responses <=": f if f >= 0 else "no stop",
                  "promising if responses >=": ""} for n, f in self.boundary]
         rows.append({"n": self.n, "stop if responses <=": "",
                      "promising if responses >=": self.r_final})
-        return pd.DataFrame(rows)
+        return Table.from_records(rows)
 
     def _bounds(self) -> tuple[list[int], list[int], list[int]]:
         return ([n for n, _ in self.boundary] + [self.n], [f for _, f in self.boundary] + [-1],
@@ -155,10 +162,15 @@ class Bop2Design(Result):
         >>> d.scenario_table([0.2, 0.4]).round(1).to_dict("list")["claim promising (%)"]
         [8.6, 92.5]
         """
-        t = self.oc_table(p)
-        return pd.DataFrame({"p": t["p"], "early stopping (%)": 100 * t["PET"],
-                             "claim promising (%)": 100 * t["P(reject)"],
-                             "average sample size": t["EN"]})
+        return self._scenario_table(p).to_frame()
+
+    def _scenario_table(self, p: object) -> Table:
+        from oncotrial.design._oc import oc_columns
+
+        t = oc_columns(self, p)
+        return Table({"p": t["p"], "early stopping (%)": 100 * t["PET"],
+                      "claim promising (%)": 100 * t["P(reject)"],
+                      "average sample size": t["EN"]})
 
     def reject_probability(self, p: np.ndarray | float) -> np.ndarray:
         """Exact ``P(promising | p)`` over an array of rates."""
@@ -250,7 +262,7 @@ def bop2_design(p0: float, p1: float, alpha: float = 0.1, *, nmax: int = 40,
     eff = np.empty_like(fut)
     for k, nk in enumerate(all_looks):
         x = np.arange(nk + 1)
-        post_gt = beta_dist.sf(p0, a + x, b + nk - x)      # P(p > p0 | x): increasing in x
+        post_gt = beta_sf(p0, a + x, b + nk - x)      # P(p > p0 | x): increasing in x
         thr = lg * frac[k] ** gg                           # stop if P(p > p0 | x) < thr
         fut[:, k] = np.searchsorted(post_gt, thr, side="left") - 1
         eff[:, k] = nk + 1

@@ -17,10 +17,13 @@ import typer
 from oncotrial._errors import OncotrialValueError, bad_value
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from oncotrial.design._table import Table
 
-# numpy and pandas are imported inside the commands: the group loads in a blink for
-# `oncotrial design --help` and each command imports only its method (issue 21).
+# numpy is imported inside the commands: the group loads in a blink for `oncotrial design
+# --help` and each command imports only its method (issue 21). The commands print the
+# designs' tables as `Table`s (what `summary()`/`oc_table()` turn into DataFrames), so no
+# command imports pandas, and the designs use `design._dist`, so none imports scipy.stats:
+# tests/design/test_cli_startup.py checks both.
 
 design_app = typer.Typer(name="design", help="Phase II trial designs with exact operating "
                          "characteristics.", no_args_is_help=True)
@@ -67,30 +70,37 @@ def _fmt(x: object) -> str:
     return f"{x:.4f}" if isinstance(x, float) else str(x)
 
 
-def _emit(res: object, as_json: bool, lines: list[str], table: pd.DataFrame | None = None, *,
-          text: str = "", text_only: bool = False, oc: pd.DataFrame | None = None,
+_FLOAT = "{:.4f}".format  # the printed tables' float format
+
+
+def _oc(design: object, grid: list | None) -> Table:
+    """A binary design's OC table (``design.oc_table(grid)`` before it becomes a DataFrame)."""
+    from oncotrial.design._oc import oc_columns
+    from oncotrial.design._table import Table
+
+    return Table(oc_columns(design, grid))
+
+
+def _emit(res: object, as_json: bool, lines: list[str], table: Table | None = None, *,
+          text: str = "", text_only: bool = False, oc: Table | None = None,
           oc_title: str = "Operating characteristics (exact) over true response rates p:") -> None:
     if as_json:
         d = res.to_dict()  # type: ignore[attr-defined]
         d["text"] = text
         if oc is not None:
-            d["oc"] = oc.to_dict(orient="records")
+            d["oc"] = oc.records()
         typer.echo(json.dumps(d, indent=2, default=_json_default))
         return
     if text_only:
         typer.echo(text)
         return
-    import pandas as pd
-
     for ln in lines:
         typer.echo(ln)
-    with pd.option_context("display.width", 160, "display.max_columns", 30,
-                           "display.float_format", "{:.4f}".format):
-        if table is not None:
-            typer.echo(table.to_string())
-        if oc is not None:
-            typer.echo(oc_title)
-            typer.echo(oc.to_string(index=False))
+    if table is not None:
+        typer.echo(table.to_string(float_format=_FLOAT))
+    if oc is not None:
+        typer.echo(oc_title)
+        typer.echo(oc.to_string(index=False, float_format=_FLOAT))
 
 
 def _json_default(o: object) -> object:
@@ -132,7 +142,7 @@ def single_stage_cmd(p0: P0 = 0.1, p1: P1 = 0.25,
         g = _numbers(grid, "--grid", "single-stage")
         _check_plot(plot, force, "single-stage")
         d = single_stage_design(p0, p1, alpha, power, nmax=nmax)
-        return d, d.oc_table(g)
+        return d, _oc(d, g)
 
     d, oc = _run(go)
     _emit(d, as_json, [
@@ -141,7 +151,7 @@ def single_stage_cmd(p0: P0 = 0.1, p1: P1 = 0.25,
         f"rule: {d.rule}",
         f"actual alpha = {d.alpha:.4f}, power = {d.power:.4f}, EN(p0) = {d.n}, PET(p0) = 0",
         f"every n >= {d.n_all_feasible} is feasible (feasibility is not monotone in n)",
-    ], d.summary(), text=protocol_text(d, per=per), text_only=text, oc=oc)
+    ], d._summary_table(), text=protocol_text(d, per=per), text_only=text, oc=oc)
     if plot:
         plot_oc(d, plot, title=f"A'Hern single stage: n={d.n}, reject if X >= {d.r}")
 
@@ -166,14 +176,14 @@ def simon_cmd(p0: P0 = 0.1, p1: P1 = 0.3,
         g = _numbers(grid, "--grid", "simon")
         _check_plot(plot, force, "simon")
         s = simon_design(p0, p1, alpha, power, nmax=nmax)
-        return s, getattr(s, choice).oc_table(g)
+        return s, _oc(getattr(s, choice), g)
 
     s, oc = _run(go)
     lines = [f"Simon two-stage designs: p0={p0:g}, p1={p1:g}, alpha={alpha:g}, power={power:g}, "
              f"nmax={nmax}"]
     for d in (s.optimal, s.minimax):
         lines += [f"{d.kind}: {d.rule}", *("  " + line for line in _oc_lines(d))]
-    _emit(s, as_json, lines, s.summary(), text=protocol_text(s, per=per, choice=choice),
+    _emit(s, as_json, lines, s._summary_table(), text=protocol_text(s, per=per, choice=choice),
           text_only=text, oc=oc, oc_title=f"Operating characteristics of the {choice} design "
           "(exact) over true response rates p:")
     if plot:
@@ -198,7 +208,7 @@ def simon_inference_cmd(x: Annotated[int, typer.Option(help="Total responses obs
 
     res = _run(lambda: simon_inference(x, r1, n1, r, n, p0=p0, level=level))
     _emit(res, as_json, [f"Inference after Simon design {r1}/{n1}, {r}/{n} "
-                         "(Jung & Kim 2004; Koyama & Chen 2008)"], res.summary())
+                         "(Jung & Kim 2004; Koyama & Chen 2008)"], res._summary_table())
 
 
 @design_app.command("bayes-posterior")
@@ -221,13 +231,13 @@ def bayes_posterior_cmd(
         _check_plot(plot, force, "bayes-posterior")
         m = posterior_monitoring(p0, p1, nmax=nmax, looks=lk, p_futility=p_futility,
                                  p_efficacy=p_efficacy)
-        return m, m.oc_table(g)
+        return m, _oc(m, g)
 
     m, oc = _run(go)
     _emit(m, as_json, [
         f"Thall-Simon monitoring: theta_S = {p0:g}, delta = {p1 - p0:g}, prior_E = "
         f"Beta{tuple(round(v, 4) for v in m.prior_e)}, stop if P(E > S + delta) < {p_futility:g}"
-        f", promising if P(E > S) > {p_efficacy:g}", *_oc_lines(m)], m.summary(),
+        f", promising if P(E > S) > {p_efficacy:g}", *_oc_lines(m)], m._summary_table(),
         text=protocol_text(m, per=per), text_only=text, oc=oc)
     if plot:
         plot_oc(m, plot, title="Thall-Simon posterior monitoring")
@@ -252,14 +262,15 @@ def bayes_predictive_cmd(
         g = _numbers(grid, "--grid", "bayes-predictive")
         _check_plot(plot, force, "bayes-predictive")
         d = predictive_design(p0, p1, alpha, power, nmin=nmin, nmax=nmax, first_look=first_look)
-        return d, d.oc_table(g)
+        return d, _oc(d, g)
 
     d, oc = _run(go)
     _emit(d, as_json, [
         f"Predictive-probability design (Lee & Liu 2008): Nmax = {d.n}, theta_T = {d.theta_t:g},"
         f" theta_L = {d.theta_l:g}, prior Beta({d.a:g}, {d.b:g})",
         f"rule: stop for futility when PP < theta_L; reject H0 at Nmax if responses >= {d.r_final}",
-        *_oc_lines(d)], d.summary(), text=protocol_text(d, per=per), text_only=text, oc=oc)
+        *_oc_lines(d)], d._summary_table(), text=protocol_text(d, per=per), text_only=text,
+        oc=oc)
     if plot:
         plot_oc(d, plot, title=f"Predictive design, Nmax = {d.n}")
 
@@ -279,8 +290,6 @@ def bop2_cmd(p0: P0 = 0.2, p1: P1 = 0.4,
              text: TEXT = False, per: PER = None,
              as_json: JSON = False, plot: PLOT = None, force: FORCE = False) -> None:
     """BOP2 (Zhou, Lee & Yuan 2017), binary endpoint: (lambda, gamma) grid search."""
-    import pandas as pd
-
     from oncotrial.design import bop2_design
     from oncotrial.design._plot import plot_oc
     from oncotrial.design._protocol import protocol_text
@@ -293,21 +302,20 @@ def bop2_cmd(p0: P0 = 0.2, p1: P1 = 0.4,
         grid = sc if sc is not None else sorted({round(v, 4) for v in
                                                 (p0 - 0.1, p0, (p0 + p1) / 2, p1, p1 + 0.1)
                                                 if 0 < v < 1})
-        return d, d.scenario_table(grid), d.oc_table(grid)
+        return d, d._scenario_table(grid), _oc(d, grid)
 
     d, sc_table, oc = _run(go)
     lines = [f"BOP2: N = {d.n}, prior Beta({d.a:g}, {d.b:g}), lambda = {d.lam:g}, "
              f"gamma = {d.gamma:g}; stop at interim n if P(p <= p0 | data) > "
              f"1 - lambda (n/N)^gamma", *_oc_lines(d)]
     if as_json or text:
-        _emit(d, as_json, lines, d.summary(), text=protocol_text(d, per=per), text_only=text, oc=oc)
+        _emit(d, as_json, lines, d._summary_table(), text=protocol_text(d, per=per),
+              text_only=text, oc=oc)
     else:
-        _emit(d, False, lines, d.summary(), oc=sc_table,
+        _emit(d, False, lines, d._summary_table(), oc=sc_table,
               oc_title="Operating characteristics by scenario (exact, as the BOP2 app):")
-        with pd.option_context("display.width", 160, "display.max_columns", 30,
-                               "display.float_format", "{:.4f}".format):
-            typer.echo("Per look (exact):")
-            typer.echo(oc.to_string(index=False))
+        typer.echo("Per look (exact):")
+        typer.echo(oc.to_string(index=False, float_format=_FLOAT))
     if plot:
         plot_oc(d, plot, title=f"BOP2, N = {d.n}, prior Beta({d.a:g}, {d.b:g})")
 
@@ -334,7 +342,7 @@ def survival_landmark_cmd(
 
     from oncotrial._validation import check_choice
     from oncotrial.design import TRANSFORMS, landmark_survival_design
-    from oncotrial.design._landmark import landmark_n_table, matching_assumptions
+    from oncotrial.design._landmark import _landmark_n_table, matching_assumptions
     from oncotrial.design._plot import plot_curve
     from oncotrial.design._protocol import protocol_text
 
@@ -345,7 +353,7 @@ def survival_landmark_cmd(
         d = landmark_survival_design(s0, s1, landmark, accrual, followup, alpha=alpha,
                                      power=power, sides=sides, dropout=dropout,
                                      dropout_method=dropout_method)  # type: ignore[arg-type]
-        return d, d.oc_table(g), landmark_n_table(d)
+        return d, d._oc_table(g), _landmark_n_table(d)
 
     d, oc, ntab = _run(go)
     lines = [
@@ -361,7 +369,8 @@ def survival_landmark_cmd(
             hits = matching_assumptions(d, published_n)
             lines.append(f"n = {published_n} is reproduced by: "
                          + ("; ".join(hits) if hits else "no transform x dropout handling"))
-    _emit(d, as_json, lines, d.summary(), text=protocol_text(d, per=per, transform=transform),
+    _emit(d, as_json, lines, d._summary_table(),
+          text=protocol_text(d, per=per, transform=transform),
           text_only=text, oc=oc,
           oc_title="Approximate P(reject H0) at the planned n over true S(t):")
     if plot:  # the OC: P(reject) over true S(t) at each transform's planned n
@@ -405,14 +414,14 @@ def survival_two_arm_cmd(
         d = two_arm_survival_design(hr, median0=median0, accrual=accrual, followup=followup,
                                     alpha=alpha, power=power, sides=sides, ratio=ratio,
                                     dropout=dropout, rounding=rounding)  # type: ignore[arg-type]
-        return d, d.power_table(g)
+        return d, d._power_table(g)
 
     d, oc = _run(go)
     _emit(d, as_json, [
         f"Two-arm survival: HR={hr:g}, control median {median0:g}, accrual {accrual:g}, "
         f"follow-up {followup:g}, {sides}-sided alpha {alpha:g}, power {power:g}, "
         f"ratio {ratio:g}; P(event) = {d.prob_event:.4f}; n rounded by '{rounding}'"],
-        d.summary(), text=protocol_text(d, per=per, method=method), text_only=text, oc=oc,
+        d._summary_table(), text=protocol_text(d, per=per, method=method), text_only=text, oc=oc,
         oc_title="Approximate log-rank power at the planned events over true HR:")
     if plot:  # the OC: power over the true HR at the planned events
         hr_grid = np.linspace(min(hr, 1 / hr) * 0.8, 1.0, 121) if hr < 1 else np.linspace(

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
-from scipy.integrate import quad
-from scipy.stats import norm
 
 from oncotrial._errors import bad_value
 from oncotrial._result import Result
 from oncotrial._validation import check_choice, check_probability
 from oncotrial.design._common import check_alpha_power, check_positive
+from oncotrial.design._dist import norm_cdf, norm_ppf
+from oncotrial.design._table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["TRANSFORMS", "LandmarkDesign", "landmark_n_table", "landmark_power",
            "landmark_survival_design"]
@@ -82,6 +84,8 @@ def km_variance_integral(hazard: float, landmark: float, accrual: float, followu
     t1 = min(t, f)
     val = lam * math.expm1(k * t1) / k
     if t > f:
+        from scipy.integrate import quad  # lazy: only a landmark beyond the follow-up needs it
+
         val += quad(lambda u: lam * math.exp(k * u) * a / (a + f - u), f, t,
                     epsabs=0, epsrel=1e-12, limit=200)[0]
     return val
@@ -156,7 +160,7 @@ class LandmarkDesign(Result):
         """
         check_choice(transform, TRANSFORMS, "LandmarkDesign.critical_value", "transform")
         m = self.n_evaluable[transform] if n is None else int(n)
-        za = norm.ppf(1 - self.alpha / self.sides)
+        za = norm_ppf(1 - self.alpha / self.sides)
         sgn = 1.0 if transform != "log-log" else -1.0
         tau0 = self._tau(self.s0, transform, self.sigma2_0)
         return _ginv(_g(self.s0, transform) + sgn * za * tau0 / math.sqrt(m), transform)
@@ -175,6 +179,9 @@ class LandmarkDesign(Result):
         >>> d.oc_table([0.9, 0.96])["P(reject) arcsine"].round(3).tolist()
         [0.05, 0.801]
         """
+        return self._oc_table(s).to_frame()
+
+    def _oc_table(self, s: object = None) -> Table:
         from oncotrial._validation import as_float_array
 
         if s is None:
@@ -185,23 +192,28 @@ class LandmarkDesign(Result):
             grid = as_float_array(s, "LandmarkDesign.oc_table", "s")
             if np.any((grid <= 0) | (grid >= 1)):
                 raise bad_value("s", "LandmarkDesign.oc_table", "survival probabilities in (0, 1)", s)
-        za = norm.ppf(1 - self.alpha / self.sides)
+        za = norm_ppf(1 - self.alpha / self.sides)
         out: dict[str, object] = {"S(t)": grid}
         for tr in TRANSFORMS:
             sgn = 1.0 if tr != "log-log" else -1.0
             n = self.n_evaluable[tr]
             tau0 = self._tau(self.s0, tr, self.sigma2_0)
             out[f"P(reject) {tr}"] = [
-                float(norm.cdf((math.sqrt(n) * sgn * (_g(v, tr) - _g(self.s0, tr)) - za * tau0)
+                float(norm_cdf((math.sqrt(n) * sgn * (_g(v, tr) - _g(self.s0, tr)) - za * tau0)
                                / self._tau(float(v), tr))) for v in grid]
-        return pd.DataFrame(out)
+        return Table(out)
 
     def summary(self) -> pd.DataFrame:
         """One row per transformation: n evaluable, n to enrol, critical KM value at t."""
-        return pd.DataFrame({
-            "n (evaluable)": self.n_evaluable, "n (enrol)": self.n,
-            "reject H0 if KM S(t) >": {tr: round(self.critical_value(tr), 4)  # type: ignore[arg-type]
-                                       for tr in TRANSFORMS}}).rename_axis("transform")
+        return self._summary_table().to_frame()
+
+    def _summary_table(self) -> Table:
+        return Table({
+            "n (evaluable)": [self.n_evaluable[tr] for tr in TRANSFORMS],
+            "n (enrol)": [self.n[tr] for tr in TRANSFORMS],
+            "reject H0 if KM S(t) >": [round(self.critical_value(tr), 4)  # type: ignore[arg-type]
+                                       for tr in TRANSFORMS]}, index=TRANSFORMS,
+            index_name="transform")
 
 
 def landmark_survival_design(s0: float, s1: float, landmark: float, accrual: float,
@@ -289,8 +301,8 @@ def landmark_survival_design(s0: float, s1: float, landmark: float, accrual: flo
     lam0, lam1 = -math.log(s0) / t, -math.log(s1) / t
     v0 = km_variance_integral(lam0, t, a, f, eta)
     v1 = km_variance_integral(lam1, t, a, f, eta)
-    za = norm.ppf(1 - alpha / sides)
-    zb = norm.ppf(power)
+    za = norm_ppf(1 - alpha / sides)
+    zb = norm_ppf(power)
     n_eval: dict[str, int] = {}
     n_enrol: dict[str, int] = {}
     for tr in TRANSFORMS:
@@ -324,6 +336,10 @@ def landmark_n_table(design: LandmarkDesign) -> pd.DataFrame:
     >>> landmark_n_table(d).loc["log-log"].tolist()
     [36, 40, 38]
     """
+    return _landmark_n_table(design).to_frame()
+
+
+def _landmark_n_table(design: LandmarkDesign) -> Table:
     kw = dict(alpha=design.alpha, power=design.power, sides=design.sides)
     args = (design.s0, design.s1, design.landmark, design.accrual, design.followup)
     none = landmark_survival_design(*args, **kw)  # type: ignore[arg-type]
@@ -331,8 +347,10 @@ def landmark_n_table(design: LandmarkDesign) -> pd.DataFrame:
                                     **kw)  # type: ignore[arg-type]
     expo = landmark_survival_design(*args, dropout=design.dropout,
                                     dropout_method="exponential", **kw)  # type: ignore[arg-type]
-    return pd.DataFrame({"no dropout": none.n, "inflate": infl.n, "exponential": expo.n}).rename_axis(
-        "transform")
+    return Table({"no dropout": [none.n[tr] for tr in TRANSFORMS],
+                  "inflate": [infl.n[tr] for tr in TRANSFORMS],
+                  "exponential": [expo.n[tr] for tr in TRANSFORMS]}, index=TRANSFORMS,
+                 index_name="transform")
 
 
 def matching_assumptions(design: LandmarkDesign, n: int) -> list[str]:
@@ -345,10 +363,11 @@ def matching_assumptions(design: LandmarkDesign, n: int) -> list[str]:
     >>> matching_assumptions(d, 38)
     ['log-log, exponential dropout', 'logit, no dropout', 'arcsine, no dropout']
     """
-    t = landmark_n_table(design)
+    t = _landmark_n_table(design)
     labels = {"no dropout": "no dropout", "inflate": "dropout by inflation",
               "exponential": "exponential dropout"}
-    return [f"{tr}, {labels[c]}" for tr in t.index for c in t.columns if t.loc[tr, c] == n]
+    return [f"{tr}, {labels[c]}" for i, tr in enumerate(t.index or ()) for c in t.columns
+            if t.columns[c][i] == n]
 
 
 def landmark_power(n: int, design: LandmarkDesign, transform: Transform = "arcsine") -> float:
@@ -365,6 +384,6 @@ def landmark_power(n: int, design: LandmarkDesign, transform: Transform = "arcsi
     s0, s1 = design.s0, design.s1
     tau0 = abs(_gprime(s0, transform)) * s0 * math.sqrt(design.sigma2_0)
     tau1 = abs(_gprime(s1, transform)) * s1 * math.sqrt(design.sigma2_1)
-    za = norm.ppf(1 - design.alpha / design.sides)
+    za = norm_ppf(1 - design.alpha / design.sides)
     diff = abs(_g(s1, transform) - _g(s0, transform))
-    return float(norm.cdf((np.sqrt(n) * diff - za * tau0) / tau1))
+    return float(norm_cdf((np.sqrt(n) * diff - za * tau0) / tau1))

@@ -11,15 +11,17 @@ recursion (vectorised over the grid of rates) gives every table of this module.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from scipy.stats import binom
 
 from oncotrial._validation import as_float_array
+from oncotrial.design._dist import binom_pmf
 
-__all__ = ["default_grid", "oc_table", "stagewise_oc"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["default_grid", "oc_columns", "oc_table", "stagewise_oc"]
 
 
 def default_grid(p0: float, p1: float) -> np.ndarray:
@@ -66,7 +68,7 @@ def stagewise_oc(looks: Sequence[int], fut: Sequence[int], eff: Sequence[int],
     for k, nk in enumerate(lk):
         m = int(nk) - prev
         if m > 0:
-            inc = binom.pmf(np.arange(m + 1)[None, :], m, p[:, None])
+            inc = binom_pmf(np.arange(m + 1)[None, :], m, p[:, None])
             new = np.zeros_like(state)
             for j in range(m + 1):
                 new[:, j:] += state[:, : nmax + 1 - j] * inc[:, j : j + 1]
@@ -111,6 +113,23 @@ def oc_table(design: Any, p: Any = None) -> pd.DataFrame:
     0.1     0.7361       0.0471     0.0471 0.7361 15.0141
     0.3     0.1493       0.8051     0.8051 0.1493 26.1631
     """
+    import pandas as pd
+
+    return pd.DataFrame(oc_columns(design, p))
+
+
+def oc_columns(design: Any, p: Any = None) -> dict[str, np.ndarray]:
+    """The columns of :func:`oc_table`, name -> array, without building a DataFrame.
+
+    ``oc_table`` is ``pandas.DataFrame(oc_columns(design, p))``; the command line prints
+    these columns directly, so ``oncotrial design ...`` never imports pandas (issue 21).
+
+    Examples
+    --------
+    >>> from oncotrial.design import single_stage_design
+    >>> list(oc_columns(single_stage_design(0.1, 0.3), [0.1]))
+    ['p', 'reject n=33', 'P(reject)', 'PET', 'EN']
+    """
     lk, f2, e2 = design._bounds()
     looks = [int(v) for v in np.asarray(lk).reshape(-1)]
     fut, eff = np.asarray(f2).reshape(-1), np.asarray(e2).reshape(-1)
@@ -133,4 +152,4 @@ def oc_table(design: Any, p: Any = None) -> pd.DataFrame:
     cols["P(reject)"] = oc["reject_total"]
     cols["PET"] = oc["pet"]
     cols["EN"] = oc["en"]
-    return pd.DataFrame(cols)
+    return cols

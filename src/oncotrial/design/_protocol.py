@@ -8,6 +8,7 @@ patients per group ... 90% power and alpha-error of 5%").
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from oncotrial._errors import bad_value
@@ -150,6 +151,14 @@ def _two_arm(d: Any, per: str | None, method: str) -> str:
         f"{rnd}{drop}).")
 
 
+def _is(obj: object, module: str, name: str) -> bool:
+    """``isinstance(obj, oncotrial.design.<module>.<name>)`` without importing the module: an
+    instance implies its module is loaded, so an absent module answers False (start-up,
+    issue 21: a command does not import the other designs' modules)."""
+    cls = getattr(sys.modules.get(f"oncotrial.design.{module}"), name, None)
+    return cls is not None and isinstance(obj, cls)
+
+
 def protocol_text(design: Any, *, per: str | None = None, transform: str = "arcsine",
                   method: str = "schoenfeld", choice: str = "optimal") -> str:
     """The design paragraph of a protocol for a design result.
@@ -172,34 +181,28 @@ def protocol_text(design: Any, *, per: str | None = None, transform: str = "arcs
     >>> protocol_text(single_stage_design(0.10, 0.25, 0.05, 0.90), per="cohort")[:78]
     'A sample size of 55 patients per cohort provides 90 % power to reject the null'
     """
-    from oncotrial.design._bayes_posterior import PosteriorMonitoring
-    from oncotrial.design._bayes_predictive import PredictiveDesign
-    from oncotrial.design._bop2 import Bop2Design
-    from oncotrial.design._landmark import TRANSFORMS, LandmarkDesign
-    from oncotrial.design._simon import SimonDesign, SimonSearch
-    from oncotrial.design._single_stage import SingleStageDesign
-    from oncotrial.design._two_arm import TwoArmSurvivalDesign
-
     func = "protocol_text"
-    if isinstance(design, SingleStageDesign):
+    if _is(design, "_single_stage", "SingleStageDesign"):
         return _single(design, per)
-    if isinstance(design, SimonSearch):
+    if _is(design, "_simon", "SimonSearch"):
         if choice not in ("optimal", "minimax"):
             raise bad_value("choice", func, "'optimal' or 'minimax'", choice)
         return _simon(getattr(design, choice), per, design.alpha_target, design.power_target)
-    if isinstance(design, SimonDesign):
+    if _is(design, "_simon", "SimonDesign"):
         return _simon(design, per, design.alpha, design.power)
-    if isinstance(design, Bop2Design):
+    if _is(design, "_bop2", "Bop2Design"):
         return _bop2(design, per)
-    if isinstance(design, PosteriorMonitoring):
+    if _is(design, "_bayes_posterior", "PosteriorMonitoring"):
         return _posterior(design, per)
-    if isinstance(design, PredictiveDesign):
+    if _is(design, "_bayes_predictive", "PredictiveDesign"):
         return _predictive(design, per)
-    if isinstance(design, LandmarkDesign):
+    if _is(design, "_landmark", "LandmarkDesign"):
+        from oncotrial.design._landmark import TRANSFORMS
+
         if transform not in TRANSFORMS:
             raise bad_value("transform", func, f"one of {TRANSFORMS}", transform)
         return _landmark(design, per, transform)
-    if isinstance(design, TwoArmSurvivalDesign):
+    if _is(design, "_two_arm", "TwoArmSurvivalDesign"):
         if method not in ("schoenfeld", "freedman"):
             raise bad_value("method", func, "'schoenfeld' or 'freedman'", method)
         return _two_arm(design, per, method)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
-from scipy.stats import binom
 
 from oncotrial._errors import bad_value
 from oncotrial._result import Result
@@ -19,6 +17,11 @@ from oncotrial.design._common import (
     check_rates,
     infeasible,
 )
+from oncotrial.design._dist import binom_cdf, binom_pmf, binom_sf
+from oncotrial.design._table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SimonDesign", "SimonSearch", "simon_design", "simon_oc"]
 
@@ -100,7 +103,10 @@ class SimonDesign(Result):
 
     def summary(self) -> pd.DataFrame:
         """One-row table of the design."""
-        return pd.DataFrame([{
+        return self._summary_table().to_frame()
+
+    def _summary_table(self) -> Table:
+        return Table.from_records([{
             "r1/n1": f"{self.r1}/{self.n1}", "r/n": f"{self.r}/{self.n}",
             "EN(p0)": self.en0, "PET(p0)": self.pet0, "alpha": self.alpha, "power": self.power,
         }], index=[self.kind])
@@ -147,12 +153,17 @@ class SimonSearch(Result):
 
     def summary(self) -> pd.DataFrame:
         """Optimal, minimax and admissible designs in one table."""
+        return self._summary_table().to_frame()
+
+    def _summary_table(self) -> Table:
         rows = [self.optimal, self.minimax] + [d for d in self.admissible
                                               if (d.n, d.n1) not in {(self.optimal.n, self.optimal.n1),
                                                                      (self.minimax.n, self.minimax.n1)}]
-        out = pd.concat([d.summary() for d in rows])
-        out["q range"] = [("" if np.isnan(d.q_low) else f"[{d.q_low:.3f}, {d.q_high:.3f}]")
-                          for d in rows]
+        parts = [d._summary_table() for d in rows]
+        out = Table({k: [v for t in parts for v in t.columns[k]] for k in parts[0].columns},
+                    index=[v for t in parts for v in t.index or ()])
+        out.columns["q range"] = [("" if np.isnan(d.q_low) else f"[{d.q_low:.3f}, {d.q_high:.3f}]")
+                                  for d in rows]
         return out
 
 
@@ -189,9 +200,9 @@ def simon_oc(r1: int, n1: int, r: int, n: int, p: np.ndarray | float) -> tuple[n
         raise bad_value("p", func, "in [0, 1]", float(p[i]), f"(index {i}) Rates are "
                         "probabilities.")
     x1 = np.arange(r1 + 1, n1 + 1)
-    rej = (binom.pmf(x1[None, :], n1, p[:, None])
-           * binom.sf(r - x1[None, :], n - n1, p[:, None])).sum(axis=1)
-    pet = binom.cdf(r1, n1, p)
+    rej = (binom_pmf(x1[None, :], n1, p[:, None])
+           * binom_sf(r - x1[None, :], n - n1, p[:, None])).sum(axis=1)
+    pet = binom_cdf(r1, n1, p)
     return rej, pet, n1 + (1 - pet) * (n - n1)
 
 
@@ -287,7 +298,7 @@ def _best_by_n(p0: float, p1: float, alpha: float, power: float, nmax: int,
 
 def _make(p0: float, p1: float, row: tuple, kind: str, q: tuple[float, float] | None = None) -> SimonDesign:
     n, n1, r1, r, en0, pet0, a, pw = row
-    pet1 = float(binom.cdf(r1, n1, p1))
+    pet1 = float(binom_cdf(r1, n1, p1))
     return SimonDesign(
         p0=p0, p1=p1, r1=r1, n1=n1, r=r, n=n, alpha=a, power=pw, en0=en0, pet0=pet0,
         en1=n1 + (1 - pet1) * (n - n1), pet1=pet1, kind=kind,

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy.optimize import brentq
-from scipy.stats import binom
 
 from oncotrial._errors import bad_value
 from oncotrial._result import ConfidenceInterval, Result
 from oncotrial._validation import check_count, check_level, check_probability
 from oncotrial.design._common import check_positive_int
+from oncotrial.design._dist import binom_cdf, binom_pmf, binom_sf
+from oncotrial.design._table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SimonInference", "simon_inference"]
 
@@ -60,7 +63,10 @@ class SimonInference(Result):
 
     def summary(self) -> pd.DataFrame:
         """One-row table."""
-        return pd.DataFrame([{
+        return self._summary_table().to_frame()
+
+    def _summary_table(self) -> Table:
+        return Table.from_records([{
             "design": f"{self.r1}/{self.n1}, {self.r}/{self.n}", "stage": self.stage,
             "x": self.x, "UMVUE": self.umvue, "MLE": self.mle, "p-value": self.p_value,
             f"{self.ci.level:.0%} CI": f"[{self.ci.low:.4f}, {self.ci.high:.4f}]",
@@ -70,17 +76,17 @@ class SimonInference(Result):
 def _tail_ge(p: float, x: int, stage: int, r1: int, n1: int, n2: int) -> float:
     """P_p(T >= t) under the stage-wise ordering."""
     if stage == 1:
-        return float(binom.sf(x - 1, n1, p))
+        return float(binom_sf(x - 1, n1, p))
     x1 = np.arange(r1 + 1, n1 + 1)
-    return float(np.sum(binom.pmf(x1, n1, p) * binom.sf(x - x1 - 1, n2, p)))
+    return float(np.sum(binom_pmf(x1, n1, p) * binom_sf(x - x1 - 1, n2, p)))
 
 
 def _tail_le(p: float, x: int, stage: int, r1: int, n1: int, n2: int) -> float:
     """P_p(T <= t) under the stage-wise ordering."""
     if stage == 1:
-        return float(binom.cdf(x, n1, p))
+        return float(binom_cdf(x, n1, p))
     x1 = np.arange(r1 + 1, n1 + 1)
-    return float(binom.cdf(r1, n1, p) + np.sum(binom.pmf(x1, n1, p) * binom.cdf(x - x1, n2, p)))
+    return float(binom_cdf(r1, n1, p) + np.sum(binom_pmf(x1, n1, p) * binom_cdf(x - x1, n2, p)))
 
 
 def simon_inference(x: int, r1: int, n1: int, r: int, n: int, *, p0: float | None = None,
@@ -166,6 +172,8 @@ def simon_inference(x: int, r1: int, n1: int, r: int, n: int, *, p0: float | Non
         den = sum(math.comb(n1, k) * math.comb(n2, x - k) for k in range(lo, hi + 1))
         umvue = num / den
         mle = x / n
+    from scipy.optimize import brentq  # lazy: ~0.3 s of imports, needed only here
+
     a2 = (1.0 - level) / 2.0
     args = (x, stage, r1, n1, n2)
     smallest = stage == 1 and x == 0

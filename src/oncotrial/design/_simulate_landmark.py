@@ -13,11 +13,11 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import norm
 
 from oncotrial._errors import bad_value
 from oncotrial._validation import check_probability
 from oncotrial.design._common import check_positive, check_positive_int
+from oncotrial.design._dist import norm_ppf
 from oncotrial.design._landmark import TRANSFORMS, LandmarkDesign
 from oncotrial.design._simulate_dist import Accrual, Distribution, Dropout, Exponential
 from oncotrial.design._simulate_engine import Moments, moments
@@ -107,7 +107,7 @@ class LandmarkTrial:
     @property
     def critical_value(self) -> float:
         """``z_{1 - alpha / sides}``."""
-        return float(norm.ppf(1 - self.alpha / self.sides))
+        return float(norm_ppf(1 - self.alpha / self.sides))
 
     def check_scenario(self, sc: object) -> Distribution:
         """A law of the event times, or a number: exponential with that ``S(landmark)``."""

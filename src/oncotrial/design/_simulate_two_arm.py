@@ -24,11 +24,11 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import norm
 
 from oncotrial._errors import bad_value
 from oncotrial._validation import check_probability
 from oncotrial.design._common import check_positive, check_positive_int
+from oncotrial.design._dist import norm_cdf, norm_ppf
 from oncotrial.design._simulate_dist import Accrual, Distribution, Dropout, Exponential, HazardRatio
 from oncotrial.design._simulate_engine import Moments, moments
 from oncotrial.design._simulate_estimators import cox_batch, logrank_batch
@@ -157,7 +157,7 @@ class TwoArmTrial:
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Efficacy critical values (all analyses) and futility bounds (interims; -inf: none)."""
         k = len(self.looks) + 1
-        z = norm.ppf(1 - self.alpha / self.sides)
+        z = norm_ppf(1 - self.alpha / self.sides)
         eff = np.array(self.efficacy, dtype=float) if self.efficacy is not None else np.r_[
             np.full(k - 1, np.inf), z]
         fut = np.array(self.futility, dtype=float) if self.futility is not None else np.full(k - 1, -np.inf)
@@ -184,9 +184,9 @@ class TwoArmTrial:
         if self.events is None or self.looks or len(sc.hr) != 1:
             return {}
         pi = self.n_experimental / self.n
-        z = norm.ppf(1 - self.alpha / self.sides)
+        z = norm_ppf(1 - self.alpha / self.sides)
         delta = math.sqrt(self.events * pi * (1 - pi)) * abs(math.log(sc.hr[0]))
-        pw = norm.cdf(delta - z) + (norm.cdf(-delta - z) if self.sides == 2 else 0.0)
+        pw = norm_cdf(delta - z) + (norm_cdf(-delta - z) if self.sides == 2 else 0.0)
         return {"reject": float(pw)}
 
     def reference_source(self) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy.stats import binom, norm
 
 from oncotrial._result import Result
 from oncotrial.design._common import (
@@ -16,6 +15,11 @@ from oncotrial.design._common import (
     check_rates,
     infeasible,
 )
+from oncotrial.design._dist import binom_isf, binom_sf, norm_ppf
+from oncotrial.design._table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SingleStageDesign", "single_stage_design"]
 
@@ -55,7 +59,7 @@ class SingleStageDesign(Result):
 
     def reject_probability(self, p: np.ndarray | float) -> np.ndarray:
         """``P(X >= r | p)``: the operating-characteristic curve."""
-        return np.asarray(binom.sf(self.r - 1, self.n, np.asarray(p, dtype=float)))
+        return np.asarray(binom_sf(self.r - 1, self.n, np.asarray(p, dtype=float)))
 
     def _bounds(self) -> tuple[list[int], list[int], list[int]]:
         return [self.n], [-1], [self.r]
@@ -87,7 +91,11 @@ class SingleStageDesign(Result):
 
     def summary(self) -> pd.DataFrame:
         """One row per method: exact (A'Hern), normal and arcsine approximations."""
-        rows = [
+        return self._summary_table().to_frame()
+
+    def _summary_table(self) -> Table:
+        """:meth:`summary` before it becomes a DataFrame (the CLI prints it without pandas)."""
+        rows: list[dict[str, object]] = [
             {"method": "exact binomial (A'Hern)", "n": self.n, "r": self.r,
              "alpha": self.alpha, "power": self.power, "EN(p0)": float(self.n), "PET(p0)": 0.0},
         ]
@@ -95,16 +103,16 @@ class SingleStageDesign(Result):
                         ("arcsine approximation", self.n_arcsine)):
             r = _cutoff(m, self.p0, self.alpha_target)
             rows.append({"method": name, "n": m, "r": r,
-                         "alpha": float(binom.sf(r - 1, m, self.p0)),
-                         "power": float(binom.sf(r - 1, m, self.p1)),
+                         "alpha": float(binom_sf(r - 1, m, self.p0)),
+                         "power": float(binom_sf(r - 1, m, self.p1)),
                          "EN(p0)": float(m), "PET(p0)": 0.0})
-        return pd.DataFrame(rows).set_index("method")
+        return Table.from_records(rows, index="method")
 
 
 def _cutoff(n: int, p0: float, alpha: float) -> int:
     """Smallest r with P(Bin(n, p0) >= r) <= alpha."""
     r = np.arange(n + 2)
-    return int(r[binom.sf(r - 1, n, p0) <= alpha][0])
+    return int(r[binom_sf(r - 1, n, p0) <= alpha][0])
 
 
 def single_stage_design(p0: float, p1: float, alpha: float = 0.05, power: float = 0.9,
@@ -165,18 +173,18 @@ def single_stage_design(p0: float, p1: float, alpha: float = 0.05, power: float 
 
     n = np.arange(1, nmax + 1)
     # critical value via the quantile, then fix the (rare) off-by-one from rounding
-    r = binom.isf(alpha, n, p0).astype(int) + 1
+    r = binom_isf(alpha, n, p0).astype(int) + 1
     r = np.clip(r, 0, n + 1)
-    a = binom.sf(r - 1, n, p0)
+    a = binom_sf(r - 1, n, p0)
     while np.any(a > alpha):
         r = np.where(a > alpha, r + 1, r)
-        a = binom.sf(r - 1, n, p0)
-    prev = binom.sf(r - 2, n, p0)
+        a = binom_sf(r - 1, n, p0)
+    prev = binom_sf(r - 2, n, p0)
     while np.any((prev <= alpha) & (r > 0)):
         r = np.where((prev <= alpha) & (r > 0), r - 1, r)
-        a = binom.sf(r - 1, n, p0)
-        prev = binom.sf(r - 2, n, p0)
-    pw = binom.sf(r - 1, n, p1)
+        a = binom_sf(r - 1, n, p0)
+        prev = binom_sf(r - 2, n, p0)
+    pw = binom_sf(r - 1, n, p1)
     ok = (pw >= power) & (r <= n)
     if not ok.any():
         best = int(np.argmax(np.where(r <= n, pw, -1.0)))
@@ -188,7 +196,7 @@ def single_stage_design(p0: float, p1: float, alpha: float = 0.05, power: float 
     tail_bad = np.flatnonzero(~ok)
     n_all = None if not ok[-1] else int(n[tail_bad[-1] + 1]) if tail_bad.size else 1
 
-    z = norm.ppf(1 - alpha), norm.ppf(power)
+    z = norm_ppf(1 - alpha), norm_ppf(power)
     n_norm = math.ceil((z[0] * math.sqrt(p0 * (1 - p0)) + z[1] * math.sqrt(p1 * (1 - p1))) ** 2
                        / (p1 - p0) ** 2)
     n_arc = math.ceil((z[0] + z[1]) ** 2

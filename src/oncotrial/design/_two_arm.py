@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
-from scipy.stats import norm
 
 from oncotrial._errors import bad_value
 from oncotrial._result import Result
 from oncotrial._validation import check_choice, check_probability
 from oncotrial.design._common import check_alpha_power, check_positive
+from oncotrial.design._dist import norm_cdf, norm_ppf
+from oncotrial.design._table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["TwoArmSurvivalDesign", "event_probability", "two_arm_survival_design"]
 
@@ -107,6 +110,9 @@ class TwoArmSurvivalDesign(Result):
         >>> d.power_table([0.7]).round(3).to_dict("records")
         [{'hr': 0.7, 'power schoenfeld': 0.8, 'power freedman': 0.801}]
         """
+        return self._power_table(hr).to_frame()
+
+    def _power_table(self, hr: object = None) -> Table:
         from oncotrial._validation import as_float_array
 
         if hr is None:
@@ -115,15 +121,15 @@ class TwoArmSurvivalDesign(Result):
             grid = as_float_array(hr, "TwoArmSurvivalDesign.power_table", "hr")
             if np.any(grid <= 0):
                 raise bad_value("hr", "TwoArmSurvivalDesign.power_table", "> 0", hr)
-        za = norm.ppf(1 - self.alpha / self.sides)
+        za = norm_ppf(1 - self.alpha / self.sides)
         k = self.ratio
         pi = k / (1 + k)
         out = {"hr": grid}
-        out["power schoenfeld"] = norm.cdf(np.sqrt(self.events["schoenfeld"] * pi * (1 - pi))
+        out["power schoenfeld"] = norm_cdf(np.sqrt(self.events["schoenfeld"] * pi * (1 - pi))
                                            * np.abs(np.log(grid)) - za)
-        out["power freedman"] = norm.cdf(np.sqrt(self.events["freedman"] * k) * np.abs(1 - grid)
+        out["power freedman"] = norm_cdf(np.sqrt(self.events["freedman"] * k) * np.abs(1 - grid)
                                          / (1 + k * grid) - za)
-        return pd.DataFrame(out)
+        return Table(out)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready design."""
@@ -137,11 +143,16 @@ class TwoArmSurvivalDesign(Result):
 
     def summary(self) -> pd.DataFrame:
         """One row per method: events, patients in total and per arm, unrounded values."""
-        return pd.DataFrame({
-            "events": self.events, "n": self.n,
-            "n control": {m: v[0] for m, v in self.n_arms.items()},
-            "n experimental": {m: v[1] for m, v in self.n_arms.items()},
-            "events (exact)": self.events_exact, "n (exact)": self.n_exact}).rename_axis("method")
+        return self._summary_table().to_frame()
+
+    def _summary_table(self) -> Table:
+        methods = list(self.events)
+        return Table({
+            "events": [self.events[m] for m in methods], "n": [self.n[m] for m in methods],
+            "n control": [self.n_arms[m][0] for m in methods],
+            "n experimental": [self.n_arms[m][1] for m in methods],
+            "events (exact)": [self.events_exact[m] for m in methods],
+            "n (exact)": [self.n_exact[m] for m in methods]}, index=methods, index_name="method")
 
 
 def two_arm_survival_design(hr: float, *, median0: float, accrual: float, followup: float,
@@ -231,7 +242,7 @@ def two_arm_survival_design(hr: float, *, median0: float, accrual: float, follow
     if dropout >= 1:
         raise bad_value("dropout", func, "in [0, 1)", dropout)
     check_choice(rounding, ROUNDINGS, func, "rounding")
-    z = norm.ppf(1 - alpha / sides) + norm.ppf(power)
+    z = norm_ppf(1 - alpha / sides) + norm_ppf(power)
     pi = k / (1 + k)
     d_s = z**2 / (pi * (1 - pi) * math.log(hr) ** 2)
     d_f = z**2 * (1 + k * hr) ** 2 / (k * (1 - hr) ** 2)

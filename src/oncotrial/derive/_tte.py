@@ -190,6 +190,8 @@ def derive_param_tte(dataset_adsl: pd.DataFrame, *, source_datasets: dict[str, p
     start = dataset_adsl[["USUBJID", start_date]].rename(columns={start_date: "STARTDT"})
     res = res.merge(start, on="USUBJID", how="inner")
     res = res[res["STARTDT"].notna()]
+    if res.empty:  # no event or censoring source at all: typed empty columns, not object
+        res = res.assign(ADT=pd.to_datetime(res["ADT"]), STARTDT=pd.to_datetime(res["STARTDT"]))
     out = pd.DataFrame({
         "USUBJID": res["USUBJID"], "EVALUATOR": evaluator, "PARAMCD": paramcd, "PARAM": param,
         "STARTDT": res["STARTDT"], "ADT": res["ADT"],

@@ -114,3 +114,22 @@ def test_simulate_backends_6_batching_does_not_change_numbers(client, monkeypatc
         got = simulate(design, scen, n_sim=n_sim, seed=9, chunk_size=chunk, backend="dask", scheduler=client)
         pd.testing.assert_frame_equal(ref.table, got.table, check_exact=True)
     assert [len(b) for b in _simulate_engine.batches(list(range(18)), 4)] == [5, 5, 5, 3]
+
+
+def test_simulate_backends_7_local_cluster_worker_environment():
+    pytest.importorskip("distributed")
+    import os
+
+    from oncotrial._dask import dask_client
+
+    # the LocalCluster started for you: no MALLOC_TRIM_THRESHOLD_ (it switches off glibc's dynamic
+    # mmap threshold: every large temporary array mapped afresh), BLAS kept to one thread.
+    # (A Nanny writes its pre-spawn variables into this process's environment too, so read it first.)
+    inherited = os.environ.get("MALLOC_TRIM_THRESHOLD_")
+    with dask_client(1) as client:
+        env = next(iter(client.run(lambda: {k: os.environ.get(k) for k in
+                                             ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS",
+                                              "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}).values()))
+    if inherited is None:
+        assert env["MALLOC_TRIM_THRESHOLD_"] is None
+    assert env["OMP_NUM_THREADS"] == env["OPENBLAS_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"

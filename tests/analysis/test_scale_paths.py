@@ -88,3 +88,36 @@ def test_safe_csv_frame_1_distinct_values_and_untouched_columns():
 def test_fisher_pvalue_1_equals_fisher_exact(table):
     t = np.array(table)
     assert fisher_pvalue(t) == fisher_exact(t).pvalue
+
+
+def test_analyze_cli_1_starts_no_thread(tmp_path, monkeypatch):
+    # the figures of a large study are drawn in forked processes only from a single-threaded
+    # caller (report/_figures.py `_workers`); the CLI's progress display must not start a thread
+    # (a rich spinner did: `oncotrial analyze` of 10,000 patients then drew every figure serially)
+    import json
+    import threading
+
+    from typer.testing import CliRunner
+
+    import oncotrial.analysis._run as run_mod
+    from oncotrial.cli import app
+
+    before = set(threading.enumerate())
+    seen: list[set] = []
+
+    def fake_run_analysis(spec, out, progress=None, **kw):
+        for step in ("reading data", "writing adam/"):
+            progress(step)
+            seen.append(set(threading.enumerate()) - before)
+        out = tmp_path / "o"
+        out.mkdir()
+        (out / "results.json").write_text(json.dumps({"errors": {}}))
+        (out / "report.html").write_text("")
+        return out / "report.html"
+
+    monkeypatch.setattr(run_mod, "run_analysis", fake_run_analysis)
+    spec = tmp_path / "s.toml"
+    spec.write_text("")
+    r = CliRunner().invoke(app, ["analyze", str(spec), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert seen == [set(), set()]

@@ -39,10 +39,11 @@ def analyze_command(
 
     console = Console(stderr=True, quiet=not sys.stderr.isatty(), log_path=False)
     try:
-        with console.status("starting") as status:
-            report = run_analysis(spec, out, progress=lambda s: (status.update(s),
-                                                                  console.log(s)),
-                                  force=force, raw_adam=raw_adam, data_cutoff=data_cutoff)
+        # one line per step, and no rich spinner: its refresh thread would make this process
+        # multi-threaded, and run_analysis draws the figures of a large study in forked
+        # processes only from a single-threaded caller (report/_figures.py `_workers`)
+        report = run_analysis(spec, out, progress=console.log, force=force, raw_adam=raw_adam,
+                              data_cutoff=data_cutoff)
     except (OncotrialError, ValueError) as exc:
         # a spec entry or argument that cannot be honoured: exit 2 (nothing written, the
         # analysis runs before any file is opened); data validation errors: exit 1

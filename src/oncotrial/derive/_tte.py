@@ -326,6 +326,9 @@ def pfs_sources(ovr: pd.DataFrame, adsl: pd.DataFrame, *, has_baseline: pd.Serie
             allo = allo[~(allo["ADT"] > allo["NACTDT"])]
         non_pd = allo[allo["AVALC"] != "PD"]
     a["LADT"] = lookup(a["USUBJID"], non_pd.groupby("USUBJID")["ADT"].max())
+    for col in ("PDDT", "LADT"):  # no response record at all: the empty ADT is untyped
+        if not pd.api.types.is_datetime64_any_dtype(a[col]):
+            a[col] = pd.to_datetime(a[col])
     a["NADEQ"] = a["USUBJID"].map(o.groupby("USUBJID").size()).fillna(0)
     dth = a["DTHDT"].where(~(censor_new_therapy & (a["DTHDT"] > a["NACTDT"])))
     ev = pd.concat([a["PDDT"], dth], axis=1).min(axis=1)

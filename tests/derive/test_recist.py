@@ -217,6 +217,16 @@ def test_derive_vars_recist_12_conflicting_duplicate_lesion():
     assert log[0]["DECISION"] == "duplicate dropped"
 
 
+def test_derive_vars_recist_12b_conflicting_duplicates_without_lesion_id():
+    # two non-target records with no lesion_id at one visit, one PRESENT and one ABSENT: the
+    # conflict is reported (it was an internal KeyError: a key look-up with a missing part)
+    rows = [*targets(40, 20), (1, None, "NON-TARGET", False, None, "PRESENT"),
+            (1, None, "NON-TARGET", False, None, "ABSENT")]
+    with pytest.raises(OncotrialValueError, match=r"1 lesion\(s\) have conflicting duplicates: "
+                                                  r"\(subject_id='S1', lesion_id=nan, visit='V1'"):
+        ovr(rows)
+
+
 def test_derive_vars_recist_13_exact_duplicate_dropped_with_warning():
     with pytest.warns(DerivationWarning, match="exact duplicate"):
         out = ovr([*targets(40, 20), (1, "T1", "TARGET", False, 20, None)])

@@ -215,12 +215,15 @@ def _dedupe(d: pd.DataFrame, check_type: str, log: list[dict]) -> pd.DataFrame:
     later = np.ones(len(gid), bool)
     later[np.unique(gid, return_index=True)[1]] = False
     dd = d[dup]
-    nvals = dd.groupby(key, dropna=False)[["lesion_class", "diameter", "status"]].nunique(
+    # groups by their ngroup id, not by a key look-up (.loc of a key with a missing part,
+    # e.g. no lesion_id, is a KeyError)
+    dgid = gid[dup]
+    nvals = dd[["lesion_class", "diameter", "status"]].groupby(dgid).nunique(
         dropna=False).max(axis=1)
     conflicting = nvals[nvals > 1]
     cols = ["subject_id", "lesion_id", "visit", "source_row"]
     if len(conflicting):
-        bad = dd.set_index(key).loc[conflicting.index].reset_index()
+        bad = dd[np.isin(dgid, conflicting.index.to_numpy())].sort_values(key, kind="stable")
         report(f"`dataset` of `{_FUNC}` must have one record per subject x evaluator x "
                f"assessment x lesion; {len(conflicting)} lesion(s) have conflicting duplicates: "
                f"{first_rows(bad, cols)}.", check_type,

@@ -71,6 +71,27 @@ def test_write_template_skeleton_6_headers_only(tmp_path):
     assert validate(tmp_path / "t").issues == []
 
 
+def test_write_template_6b_existing_files_need_force(tmp_path):
+    from oncotrial.io import example_data_path
+
+    d = read_template(example_data_path())
+    folder = write_template(d, tmp_path / "t")
+    (folder / "subjects.csv").write_text("mine\n")
+    before = {f.name: f.read_bytes() for f in folder.iterdir()}
+    with pytest.raises(ValueError, match=r"`path` of `write_template` .* already holds "
+                                         r"subjects\.csv, lesions\.csv.*force=True"):
+        write_template(d, folder)
+    assert {f.name: f.read_bytes() for f in folder.iterdir()} == before  # nothing touched
+    with pytest.raises(ValueError, match="write_template_skeleton"):
+        write_template_skeleton(folder)
+    # force=True replaces the set, leaving no temporary file behind
+    write_template(d, folder, force=True)
+    assert sorted(f.name for f in folder.iterdir()) == sorted(t.file for t in TABLES.values())
+    assert (folder / "subjects.csv").read_bytes() != b"mine\n"
+    e = read_template(folder)
+    pd.testing.assert_frame_equal(d.subjects, e.subjects)
+
+
 def test_example_data_7_passes_validation_with_no_finding():
     d = read_study(example_data_path())
     assert d.report.issues == []

@@ -122,7 +122,35 @@ def read_template(path: str | Path, *, data_cutoff: object = None,
                         raise_errors=_raise, data_cutoff=data_cutoff)
 
 
-def write_template(data: StudyData, path: str | Path) -> Path:
+def _write_files(folder: Path, texts: dict[str, str], func: str, force: bool) -> list[Path]:
+    """Write ``{file name: text}`` into ``folder``: all the files or none.
+
+    An existing file of the set is refused unless ``force``; every text goes to a temporary
+    file beside its target first and the set is renamed into place only once all are written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    targets = [folder / name for name in texts]
+    present = [t.name for t in targets if t.exists()]
+    if present and not force:
+        raise bad_value("path", func, "a folder without the template's files (or force=True)",
+                        str(folder),
+                        f"It already holds {', '.join(present)}; choose another folder, or pass "
+                        "force=True to replace them.")
+    parts: list[Path] = []
+    try:
+        for target, text in zip(targets, texts.values(), strict=True):
+            part = target.with_name(f".{target.name}.part-{os.getpid()}")
+            parts.append(part)
+            part.write_text(text, encoding="utf-8", newline="")
+        for part, target in zip(parts, targets, strict=True):
+            os.replace(part, target)
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
+    return targets
+
+
+def write_template(data: StudyData, path: str | Path, *, force: bool = False) -> Path:
     """Write ``data`` as a template folder (one CSV per table; provenance columns dropped).
 
     ``read_template(write_template(d, p))`` gives back the same canonical tables (diameters are
@@ -132,7 +160,10 @@ def write_template(data: StudyData, path: str | Path) -> Path:
     ----------
     data : StudyData
     path : str or Path
-        Folder to write (created if needed; the six CSV files in it are replaced).
+        Folder to write (created if needed).
+    force : bool, default=False
+        Replace the six CSV files where the folder already holds any of them (otherwise that is
+        an error and nothing is written). The files are written together: all or none.
 
     Returns
     -------
@@ -150,15 +181,16 @@ def write_template(data: StudyData, path: str | Path) -> Path:
     True
     """
     folder = Path(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, table in TABLES.items():
-        df = data.table(name)
-        df[table.column_names].to_csv(folder / table.file, index=False, na_rep="")
+    texts = {table.file: data.table(name)[table.column_names].to_csv(index=False, na_rep="")
+             for name, table in TABLES.items()}
+    _write_files(folder, texts, "write_template", force)
     return folder
 
 
-def write_template_skeleton(path: str | Path) -> list[Path]:
+def write_template_skeleton(path: str | Path, *, force: bool = False) -> list[Path]:
     """Write the six template CSVs with header rows only.
+
+    ``force=True`` replaces template files already in the folder (otherwise an error).
 
     Examples
     --------
@@ -169,14 +201,8 @@ def write_template_skeleton(path: str | Path) -> list[Path]:
     >>> [f.name for f in files][:2], header.split(",")[:3]
     (['subjects.csv', 'lesions.csv'], ['subject_id', 'cohort', 'arm'])
     """
-    folder = Path(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for table in TABLES.values():
-        f = folder / table.file
-        f.write_text(",".join(table.column_names) + "\n", encoding="utf-8")
-        out.append(f)
-    return out
+    texts = {table.file: ",".join(table.column_names) + "\n" for table in TABLES.values()}
+    return _write_files(Path(path), texts, "write_template_skeleton", force)
 
 
 __all__ = ["check_folder", "finish_study", "read_csv_text", "read_template", "write_template",

@@ -26,8 +26,11 @@ def to_study_data(twin: TwinDataset) -> StudyData:
                      source=f"twin:{twin.spec.name}:seed={twin.seed}")
 
 
-def write_twin(twin: TwinDataset, path: str | Path) -> Path:
+def write_twin(twin: TwinDataset, path: str | Path, *, force: bool = False) -> Path:
     """Write the twin as a template folder (one CSV per canonical table) and return the folder.
+
+    A folder that already holds template files is refused unless ``force=True``
+    (:func:`oncotrial.io.write_template`: all six files or none).
 
     Output is byte-identical for the same spec and seed (fixed row order, schema column
     order). ``oncotrial.io.read_template`` reads it back; ``oncotrial derive --data`` derives it.
@@ -40,4 +43,4 @@ def write_twin(twin: TwinDataset, path: str | Path) -> Path:
     ...     sorted(p.name for p in write_twin(generate_twin("talent", seed=1), d).iterdir())
     ['adverse_events.csv', 'exposure.csv', 'lesions.csv', 'prior_therapy.csv', 'responses.csv', 'subjects.csv']
     """
-    return write_template(to_study_data(twin), path)
+    return write_template(to_study_data(twin), path, force=force)

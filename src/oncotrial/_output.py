@@ -48,7 +48,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["MANIFEST", "OutputLockedError", "file_sha256", "hash_inputs", "output_folder",
-           "read_manifest", "verify_output"]
+           "read_manifest", "verify_output", "write_files"]
 
 #: File name of the manifest written last into every output folder.
 MANIFEST = "manifest.json"
@@ -76,6 +76,37 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def write_files(files: Mapping[Path, str | bytes]) -> None:
+    """Write single files complete or absent: every one to a temporary sibling first, then all
+    renamed into place; on any failure no temporary file is left and no target is touched.
+
+    Text is written as UTF-8 with its line endings as given. Checking that a target may be
+    replaced (``force``) is the caller's: the messages name the caller's argument.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_files({Path(d) / "a.csv": "x\\n1\\n", Path(d) / "b.bin": b"\\x00"})
+    ...     sorted(p.name for p in Path(d).iterdir())
+    ['a.csv', 'b.bin']
+    """
+    parts: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files.items():
+            part = target.with_name(f".{target.name}.part-{os.getpid()}")
+            parts.append((part, target))
+            if isinstance(data, bytes):
+                part.write_bytes(data)
+            else:
+                part.write_text(data, encoding="utf-8", newline="")
+        for part, target in parts:
+            os.replace(part, target)
+    finally:
+        for part, _ in parts:
+            part.unlink(missing_ok=True)
 
 
 def _files_under(root: Path) -> list[Path]:

@@ -17,6 +17,7 @@ from oncotrial._output import (
     output_folder,
     read_manifest,
     verify_output,
+    write_files,
 )
 from oncotrial.cli import app
 from oncotrial.io import example_data_path
@@ -183,6 +184,29 @@ def test_disk_full_exits_4_and_replaces_nothing(tmp_path, monkeypatch):
     assert res.exit_code == 4, res.output
     assert "No space left on device" in res.output and "Traceback" not in res.output
     assert (out / "adsl.csv").read_text() == "old" and verify_output(out) == []
+
+
+def test_write_files_is_all_or_none(tmp_path, monkeypatch):
+    # single files (write_template, stats km --out, simulate JSON/plot): a failure while the set
+    # is written leaves every target as it was and no temporary file behind
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("old a\n")
+    real = type(tmp_path).write_text
+
+    def full(self, *args, **kw):
+        if ".b.csv.part" in self.name:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(type(tmp_path), "write_text", full)
+    with pytest.raises(OSError, match="No space left"):
+        write_files({a: "new a\n", b: "new b\n"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+    assert a.read_text() == "old a\n"
+    monkeypatch.undo()
+    write_files({a: "new a\r\n", b: b"\x00"})
+    assert a.read_bytes() == b"new a\r\n" and b.read_bytes() == b"\x00"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
 
 
 @pytest.mark.parametrize("command", ["template", "twin"])

@@ -7,6 +7,7 @@ analysis, :mod:`oncotrial.design._simulate_engine` the chunking, seeding and bac
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from oncotrial._errors import OncotrialValueError, bad_value
+from oncotrial._output import write_files
 from oncotrial._result import Result
 from oncotrial.design._common import check_positive_int
 from oncotrial.design._simulate_binary import BinaryTrial
@@ -147,10 +149,10 @@ class SimulationResult(Result):
             plt.close(fig)
             raise bad_value("path", "SimulationResult.plot", "a file that does not exist yet",
                             str(out), "Pass force=True (CLI --force) to overwrite it.")
-        tmp = out.with_name(out.name + ".part")
-        fig.savefig(tmp, dpi=120, format=out.suffix.lstrip(".") or "png")
+        buf = io.BytesIO()
+        fig.savefig(buf, dpi=120, format=out.suffix.lstrip(".") or "png")
         plt.close(fig)
-        tmp.replace(out)
+        write_files({out: buf.getvalue()})
         return out
 
 
@@ -159,9 +161,7 @@ def _write(path: Path, data: bytes, force: bool, func: str) -> None:
     if path.exists() and not force:
         raise bad_value("path", func, "a file that does not exist yet", str(path),
                         "Pass force=True (CLI --force) to overwrite it.")
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_files({path: data})
 
 
 def _as_trial(design: object) -> BinaryTrial | LandmarkTrial | TwoArmTrial:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from oncotrial._errors import bad_value
+from oncotrial._output import write_files
 from oncotrial.io._checks import check_study
 from oncotrial.io._coerce import coerce_table, provenance_frame
 from oncotrial.io._files import read_csv_cells
@@ -125,8 +126,8 @@ def read_template(path: str | Path, *, data_cutoff: object = None,
 def _write_files(folder: Path, texts: dict[str, str], func: str, force: bool) -> list[Path]:
     """Write ``{file name: text}`` into ``folder``: all the files or none.
 
-    An existing file of the set is refused unless ``force``; every text goes to a temporary
-    file beside its target first and the set is renamed into place only once all are written.
+    An existing file of the set is refused unless ``force``; the set is written by
+    :func:`oncotrial._output.write_files` (temporary siblings renamed into place together).
     """
     folder.mkdir(parents=True, exist_ok=True)
     targets = [folder / name for name in texts]
@@ -136,17 +137,7 @@ def _write_files(folder: Path, texts: dict[str, str], func: str, force: bool) ->
                         str(folder),
                         f"It already holds {', '.join(present)}; choose another folder, or pass "
                         "force=True to replace them.")
-    parts: list[Path] = []
-    try:
-        for target, text in zip(targets, texts.values(), strict=True):
-            part = target.with_name(f".{target.name}.part-{os.getpid()}")
-            parts.append(part)
-            part.write_text(text, encoding="utf-8", newline="")
-        for part, target in zip(parts, targets, strict=True):
-            os.replace(part, target)
-    finally:
-        for part in parts:
-            part.unlink(missing_ok=True)
+    write_files(dict(zip(targets, texts.values(), strict=True)))
     return targets
 
 

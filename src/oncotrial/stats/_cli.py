@@ -8,6 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from oncotrial._output import write_files
 from oncotrial.stats._km import KMResult, kaplan_meier
 from oncotrial.stats._logrank import logrank_test
 from oncotrial.stats._proportion import proportion_ci
@@ -72,9 +73,7 @@ def km_command(
     _echo(fit.summary())
     if out is not None:
         table = fit.table
-        tmp = out.with_name(out.name + ".part")   # complete or absent: written, then renamed
-        table.to_csv(tmp, index=False)
-        tmp.replace(out)
+        write_files({out: table.to_csv(index=False)})   # complete or absent
         typer.echo(f"wrote {len(table)} rows to {out}" + (
             "" if isinstance(fit, KMResult) else f" ({len(fit.groups)} groups)"))
 

@@ -93,3 +93,37 @@ def chromium() -> Iterator[object]:
         b = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
         yield b
         b.close()
+
+
+#: the three bundled twins, in the order the report tests use
+TWIN_NAMES = ("nice-nec", "regomune", "talent")
+
+
+@pytest.fixture(scope="session")
+def twin_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding ``data/<name>``: the three bundled twins at seed 0, written once per run.
+
+    The example specs (``example_spec_path(name)``) read their data from ``<root>/data/<name>``.
+    Generating the TALENT twin (its curve tuning) takes seconds, so the report, figure and
+    published-number tests share this one copy; treat it as read-only.
+    """
+    from oncotrial.evidence.twins import generate_twin, write_twin
+
+    root = tmp_path_factory.mktemp("bundled-twins")
+    for name in TWIN_NAMES:
+        write_twin(generate_twin(name, seed=0), root / "data" / name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def twin_analyses(twin_root: Path) -> dict[str, object]:
+    """``analyze_study`` of each bundled twin's example spec, computed once per run (read-only)."""
+    import tomllib
+
+    from oncotrial.analysis import analyze_study, example_spec_path, parse_study_spec
+
+    out = {}
+    for name in TWIN_NAMES:
+        raw = tomllib.loads(example_spec_path(name).read_text(encoding="utf-8"))
+        out[name] = analyze_study(parse_study_spec(raw, twin_root))
+    return out

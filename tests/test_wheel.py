@@ -64,6 +64,9 @@ def test_wheel_1_contains_every_bundled_file(wheel: Path) -> None:
     assert sorted(modules - names) == []
 
 
+@pytest.mark.skipif(os.environ.get("ONCOTRIAL_SUITE") == "oldest",
+                    reason="the wheel is installed into a fresh venv from requirements/lock.txt, whatever "
+                           "venv runs the suite, so `make test` runs it and `make test-oldest` does not repeat it")
 def test_wheel_2_fresh_venv_runs_demo_and_analyze(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

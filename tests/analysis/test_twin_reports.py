@@ -4,13 +4,10 @@ values quoted in the twin specs and against R goldens (tools/golden_analysis.R).
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from oncotrial.analysis import analyze_study, example_spec_path, parse_study_spec
-from oncotrial.evidence.twins import generate_twin, write_twin
 from oncotrial.report._methods import methods_paragraphs
 from oncotrial.report._tables import build_tables, table_titles
 
@@ -18,14 +15,9 @@ GOLDEN = json.loads((Path(__file__).parent / "golden" / "analysis_goldens.json")
 
 
 @pytest.fixture(scope="module")
-def twins(tmp_path_factory):
-    out = tmp_path_factory.mktemp("twins")
-    res = {}
-    for name in ("nice-nec", "regomune", "talent"):
-        write_twin(generate_twin(name), out / "data" / name)
-        raw = tomllib.loads(example_spec_path(name).read_text(encoding="utf-8"))
-        res[name] = analyze_study(parse_study_spec(raw, out))
-    return res
+def twins(twin_analyses):
+    """The three twins (seed 0) analysed once per run (tests/conftest.py)."""
+    return twin_analyses
 
 
 @pytest.fixture(scope="module")

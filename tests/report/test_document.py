@@ -12,7 +12,6 @@ import tomllib
 import pytest
 
 from oncotrial.analysis import analyze_study, example_spec_path, parse_study_spec
-from oncotrial.evidence.twins import generate_twin, write_twin
 from oncotrial.report import write_report
 
 TWINS = ("nice-nec", "regomune", "talent")
@@ -20,13 +19,11 @@ CAPTION = re.compile(r'<h3 id="[^"]*">((Table|Figure) (A?)(\d+)\. [^<]*)</h3>')
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def reports(tmp_path_factory, twin_analyses):
     out = tmp_path_factory.mktemp("twin-reports")
     res = {}
     for name in TWINS:
-        write_twin(generate_twin(name), out / "data" / name)
-        raw = tomllib.loads(example_spec_path(name).read_text(encoding="utf-8"))
-        res[name] = write_report(analyze_study(parse_study_spec(raw, out)), out / name)
+        res[name] = write_report(twin_analyses[name], out / name)
     return res
 
 
@@ -137,10 +134,9 @@ def test_document_5_pdf_renders_every_page_with_pdftoppm(reports, name, tmp_path
         assert "Contents" in text and "Figure 1. Participant flow" in text and "Methods" in text
 
 
-def test_document_6_two_runs_byte_identical(reports, tmp_path):
+def test_document_6_two_runs_byte_identical(reports, twin_root, tmp_path):
     raw = tomllib.loads(example_spec_path("nice-nec").read_text(encoding="utf-8"))
-    base = reports["nice-nec"].parents[1]
-    again = write_report(analyze_study(parse_study_spec(raw, base)), tmp_path / "again")
+    again = write_report(analyze_study(parse_study_spec(raw, twin_root)), tmp_path / "again")
     for f in ("report.html", "report.docx", "report.pdf"):
         assert (again.parent / f).read_bytes() == (reports["nice-nec"].parent / f).read_bytes(), f
 

@@ -6,15 +6,12 @@ legends), and no legend sits on a data panel. Bounding boxes come from the Agg r
 from __future__ import annotations
 
 import re
-import tomllib
 from itertools import combinations
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.transforms import Bbox
 
-from oncotrial.analysis import analyze_study, example_spec_path, parse_study_spec
-from oncotrial.evidence.twins import generate_twin, write_twin
 from oncotrial.report._figures import build_figures
 
 TWINS = ("nice-nec", "regomune", "talent")
@@ -23,13 +20,10 @@ STEMS = {"flow", "km_os", "km_pfs", "waterfall", "spider", "swimmer", "forest_co
 
 
 @pytest.fixture(scope="module")
-def twin_figures(tmp_path_factory):
-    out = tmp_path_factory.mktemp("twins")
+def twin_figures(twin_analyses):
     figs = {}
     for name in TWINS:
-        write_twin(generate_twin(name), out / "data" / name)
-        raw = tomllib.loads(example_spec_path(name).read_text(encoding="utf-8"))
-        analysis = analyze_study(parse_study_spec(raw, out))
+        analysis = twin_analyses[name]
         figs[name] = build_figures(analysis)
         assert not analysis.results.get("errors"), analysis.results.get("errors")
     return figs

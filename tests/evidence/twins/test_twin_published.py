@@ -20,23 +20,16 @@ Numbers the twin cannot print as published are pinned at their achieved value wi
 
 from __future__ import annotations
 
-import tomllib
-
 import pytest
 
-from oncotrial.analysis import analyze_study, example_spec_path, parse_study_spec
-from oncotrial.evidence.twins import generate_twin, write_twin
 from oncotrial.report._tables import build_tables
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    out = tmp_path_factory.mktemp("published")
+def reports(twin_analyses):
     res = {}
     for name in ("nice-nec", "regomune", "talent"):
-        write_twin(generate_twin(name, seed=0), out / "data" / name)
-        raw = tomllib.loads(example_spec_path(name).read_text(encoding="utf-8"))
-        a = analyze_study(parse_study_spec(raw, out))
+        a = twin_analyses[name]  # seed 0, analysed once per run (tests/conftest.py)
         res[name] = (a.results, build_tables(a.results))
     return res
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from oncotrial._csv import csv_text
 from oncotrial._output import output_folder
 from oncotrial._safe import safe_csv_frame
 from oncotrial.analysis._pipeline import StudyAnalysis, analyze_study, results_json
@@ -26,9 +27,10 @@ def _write_adam(analysis: StudyAnalysis, out: Path, raw_adam: bool = False) -> N
               "gmi": d.gmi, "timepoints": d.timepoints, "derivation_log": d.log}
     for name, df in frames.items():
         if isinstance(df, pd.DataFrame) and len(df.columns):
-            (df if raw_adam else safe_csv_frame(df)).to_csv(
-                adam / f"{name}.csv", index=False, lineterminator="\n",
-                date_format="%Y-%m-%d", float_format="%.10g")
+            # csv_text: pandas' to_csv text, formatted per distinct value (issue 21)
+            text = csv_text(df if raw_adam else safe_csv_frame(df), float_format="%.10g",
+                            date_format="%Y-%m-%d")
+            (adam / f"{name}.csv").write_text(text, encoding="utf-8", newline="")
     # ADaM out: SAS transport v5 + define.xml 2.0 (oncotrial.io._define_xml)
     write_adam_xpt(adam, {"ADSL": analysis.adsl, "ADRS": d.adrs, "ADTTE": d.adtte,
                           "ADAE": d.adae}, study=_study_name(analysis.spec.title))

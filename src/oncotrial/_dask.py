@@ -45,6 +45,31 @@ def import_distributed(func: str) -> Any:
     return distributed
 
 
+#: variables a Nanny writes into *this* process's environment before it spawns a worker
+#: (``os.environ.update(pre_spawn_env)`` in distributed's nanny.py, plus the PYTHONHASHSEED it
+#: adds); :func:`_environ_kept` puts them back, so that a long-lived caller (the app) does not
+#: run single-threaded BLAS ever after one Dask run.
+_NANNY_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "MALLOC_TRIM_THRESHOLD_", "PYTHONHASHSEED")
+
+
+@contextmanager
+def _environ_kept() -> Iterator[None]:
+    """Restore the variables a Nanny sets in this process (:data:`_NANNY_VARIABLES`) on exit."""
+    import os
+
+    keys = set(_NANNY_VARIABLES) | set(LOCAL_CLUSTER_CONFIG["distributed.nanny.pre-spawn-environ"])
+    before = {k: os.environ.get(k) for k in keys}
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 @contextmanager
 def dask_client(workers: int, scheduler: Any = None, *, func: str = "simulate"
                 ) -> Iterator[Any]:
@@ -77,7 +102,7 @@ def dask_client(workers: int, scheduler: Any = None, *, func: str = "simulate"
         if scheduler is None:
             import dask
 
-            with dask.config.set(LOCAL_CLUSTER_CONFIG):
+            with dask.config.set(LOCAL_CLUSTER_CONFIG), _environ_kept():
                 cluster = distributed.LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                     dashboard_address="127.0.0.1:0")
@@ -96,7 +121,8 @@ def dask_client(workers: int, scheduler: Any = None, *, func: str = "simulate"
             own.append(client)
         else:
             client = scheduler
-        yield client
+        with _environ_kept():  # a Nanny restarting a worker sets them again
+            yield client
     finally:
         for obj in own:
             obj.close()

@@ -133,3 +133,29 @@ def test_simulate_backends_7_local_cluster_worker_environment():
     if inherited is None:
         assert env["MALLOC_TRIM_THRESHOLD_"] is None
     assert env["OMP_NUM_THREADS"] == env["OPENBLAS_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
+
+
+NANNY_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_",
+                   "PYTHONHASHSEED")
+
+
+def test_simulate_backends_8_caller_environment_left_as_it_was(monkeypatch):
+    """A Nanny writes its pre-spawn variables (one-thread BLAS, PYTHONHASHSEED) into the calling
+    process's environment; dask_client puts them back, so the app is not left single-threaded."""
+    pytest.importorskip("distributed")
+    import os
+
+    from oncotrial._dask import dask_client
+
+    for k in NANNY_VARIABLES:   # unset here (a value already set would be the workers' too)
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    before = {k: os.environ.get(k) for k in NANNY_VARIABLES}
+    with dask_client(1) as client:
+        worker = next(iter(client.run(lambda: os.environ.get("OMP_NUM_THREADS")).values()))
+    assert worker == "1"   # the worker still gets one thread
+    assert {k: os.environ.get(k) for k in NANNY_VARIABLES} == before
+    design = bop2_design(0.2, 0.4, 0.1, nmax=40, looks=[10, 20, 30])
+    res = simulate(design, [0.2], n_sim=20_000, seed=3, backend="dask", workers=1)
+    assert res.table["n_sim"].iloc[0] == 20_000
+    assert {k: os.environ.get(k) for k in NANNY_VARIABLES} == before

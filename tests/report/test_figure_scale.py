@@ -99,3 +99,48 @@ def test_render_figures_1_same_bytes_in_one_or_two_processes(tmp_path, monkeypat
     for stem, rf in out["1"].items():
         for fmt, p in rf.paths.items():
             assert p.read_bytes() == out["2"][stem].paths[fmt].read_bytes(), (stem, fmt)
+
+
+def test_figure_scale_2_dense_bars_on_a_log_axis_same_files_as_matplotlib_transforming_them(tmp_path):
+    """The GMI waterfall (log y axis, thousands of bars): _bars hands the collection vertices
+    already in log space (no per-polygon transform at each draw); the files equal those of the
+    plain data-coordinate collection matplotlib would transform itself."""
+    from matplotlib.figure import Figure
+
+    from oncotrial.report._figure_base import DENSE
+    from oncotrial.report._response_plots import _bars
+
+    rng = np.random.default_rng(4)
+    n = DENSE * 4
+    vals = np.sort(rng.lognormal(0, 1, n))[::-1]
+    vals[5] = np.nan
+    colors = ["#009E73" if v >= 1.33 else "#999999" for v in vals]
+    x = np.arange(n, dtype=float)
+    bottom = float(np.nanmin(vals)) / 1.5
+
+    def fig_with(draw) -> Figure:
+        fig = Figure(figsize=(6.5, 3.8))
+        ax = fig.add_subplot()
+        ax.set_yscale("log")
+        draw(ax)
+        ax.axhline(1.33, ls="--")
+        return fig
+
+    def plain(ax) -> None:   # what _bars drew before: matplotlib transforms every polygon
+        h = 0.85 / 2
+        b = np.full_like(x, bottom)
+        verts = np.stack([np.column_stack([x - h, b]), np.column_stack([x - h, vals]),
+                          np.column_stack([x + h, vals]), np.column_stack([x + h, b])], axis=1)
+        ax.add_collection(PolyCollection(verts, facecolors=colors, edgecolors="none", rasterized=True))
+        ax.autoscale_view()
+
+    new = fig_with(lambda ax: _bars(ax, x, vals, colors, bottom=bottom))
+    old = fig_with(plain)
+    (coll,) = new.axes[0].collections
+    assert not coll.get_transform().contains_branch(new.axes[0].transScale)  # no log transform
+    np.testing.assert_allclose(new.axes[0].get_ylim(), old.axes[0].get_ylim(), rtol=1e-14)
+    assert new.axes[0].get_xlim() == old.axes[0].get_xlim()
+    for name, fig in (("new", new), ("old", old)):
+        save_figure(fig, tmp_path / name)
+    for fmt in ("png", "svg", "pdf"):
+        assert (tmp_path / f"new.{fmt}").read_bytes() == (tmp_path / f"old.{fmt}").read_bytes(), fmt

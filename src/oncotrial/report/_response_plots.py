@@ -99,8 +99,23 @@ def _bars(ax, x: np.ndarray, heights: np.ndarray, colors: list[str], width: floa
     b = np.full_like(x, bottom)
     verts = np.stack([np.column_stack([x - h, b]), np.column_stack([x - h, heights]),
                       np.column_stack([x + h, heights]), np.column_stack([x + h, b])], axis=1)
-    ax.add_collection(PolyCollection(verts, facecolors=colors, edgecolors="none",
-                                     rasterized=True))
+    if ax.get_yscale() == "linear" or ax.get_xscale() != "linear":
+        ax.add_collection(PolyCollection(verts, facecolors=colors, edgecolors="none",
+                                         rasterized=True))
+    else:
+        # A log (non-affine) y axis would transform the polygons one by one, in Python, at every
+        # draw and for the data limits (~0.7 s per format for 10,000 bars). Hand the collection
+        # its vertices already in the axis' scaled space, with the affine rest of transData,
+        # and give the axes the data limits the bars span, computed as matplotlib computes
+        # them (scaled extents mapped back): limits equal to rounding, the same files.
+        scale = ax.yaxis.get_transform()
+        y = scale.transform_non_affine(verts[..., 1].ravel()).reshape(verts.shape[:2])
+        ax.add_collection(PolyCollection(np.stack([verts[..., 0], y], axis=-1),
+                                         facecolors=colors, edgecolors="none", rasterized=True,
+                                         transform=ax.transLimits + ax.transAxes),
+                          autolim=False)
+        lo, hi = scale.inverted().transform_non_affine(np.array([np.nanmin(y), np.nanmax(y)]))
+        ax.update_datalim([(float(np.min(verts[..., 0])), lo), (float(np.max(verts[..., 0])), hi)])
     ax.autoscale_view()
 
 

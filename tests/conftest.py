@@ -1,8 +1,9 @@
 """Shared test fixtures: the location of ../shared, the hypothesis profiles, the version header.
 
 Hypothesis is deterministic unless asked otherwise: the default profile ``deterministic``
-(``derandomize=True``, no example database) is what ``make test`` and CI (``CI`` set) run, so a
-run never fails because of a random draw or a local ``.hypothesis`` database. To search for new
+(``derandomize=True``, no example database, no deadline) is what ``make test`` and CI (``CI``
+set) run, so a run never fails because of a random draw, a local ``.hypothesis`` database or a
+slow moment of a loaded machine. To search for new
 counterexamples run ``HYPOTHESIS_PROFILE=explore make test``; keep every example it finds as an
 ``@example`` on the test (house rule: a found example is a regression test).
 """

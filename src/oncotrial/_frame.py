@@ -4,13 +4,18 @@ Hand-written because pandas has no single call with these semantics on every sup
 ``Series.map(mapper_series)`` casts an *empty* mapper to ``float64`` before mapping (pandas 3.x,
 ``pandas.core.algorithms.map_array``), which raises ``TypeError: Cannot cast DatetimeArray to dtype
 float64`` when the mapper holds dates and no key matched anything (for example no subject has a PD).
+
+:func:`filter_rows` is ``frame[mask]`` with Arrow text filtered by Arrow's own ``filter`` kernel:
+pandas filters an Arrow-backed column by turning the mask into positions and *taking* them
+(issue 21: 2.9 s for the seven TR columns of 5.6 M rows at x100, against 0.4 s).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["lookup"]
+__all__ = ["filter_rows", "lookup"]
 
 
 def lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
@@ -41,3 +46,67 @@ def lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     out.index = keys.index
     out.name = keys.name
     return out
+
+
+def filter_rows(frame: pd.DataFrame, mask) -> pd.DataFrame:
+    """``frame[mask]`` (same values, dtypes, index and column order), faster on Arrow text.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame; columns must have unique names (else this falls back to ``frame[mask]``).
+    mask : array-like of bool
+        One entry per row, True to keep (a boolean Series must share ``frame``'s index).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows where ``mask`` is True. Columns backed by Arrow arrays (pandas 3's ``str``
+        and ``string[pyarrow]``) are filtered by ``pyarrow.compute.filter``; the others as
+        pandas does.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": pd.array(["x", None, "z"], dtype="string"), "b": [1, 2, 3]})
+    >>> filter_rows(df, [True, False, True]).equals(df[[True, False, True]])
+    True
+    """
+    if isinstance(mask, pd.Series):
+        if not mask.index.equals(frame.index):
+            return frame[mask]
+        mask = mask.to_numpy(dtype=bool)
+    keep = np.asarray(mask, dtype=bool)
+    if keep.shape != (len(frame),) or not frame.columns.is_unique:
+        return frame[mask]
+    arrow = [_arrow_of(frame[c]) for c in frame.columns]
+    if not any(a is not None for a in arrow):
+        return frame[keep]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    index = frame.index[keep]
+    pos = None
+    pmask = pa.array(keep)
+    cols = {}
+    for c, a in zip(frame.columns, arrow, strict=True):
+        s = frame[c]
+        if a is not None:
+            cols[c] = pd.Series(pd.array(pc.filter(a, pmask), dtype=s.dtype), index=index,
+                                name=c, copy=False)
+        elif isinstance(s.dtype, np.dtype):  # numpy-backed: a boolean index, no positions
+            cols[c] = pd.Series(s.to_numpy()[keep], index=index, name=c, dtype=s.dtype,
+                                copy=False)
+        else:
+            pos = np.flatnonzero(keep) if pos is None else pos
+            got = s.take(pos)
+            got.index = index
+            cols[c] = got
+    return pd.DataFrame(cols, index=index, columns=frame.columns, copy=False)
+
+
+def _arrow_of(s: pd.Series):
+    """The pyarrow ChunkedArray behind an Arrow-backed text column, else None."""
+    dtype = s.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    return s.array.__arrow_array__()

@@ -18,7 +18,11 @@ from oncotrial.io._coerce import coerce_table, emit, map_values, upper
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue
 from oncotrial.io._schema import TABLES
-from oncotrial.io._sdtm_conformance import check_sdtm_variables, drop_repeated
+from oncotrial.io._sdtm_conformance import (
+    check_sdtm_variables,
+    drop_repeated,
+    is_checked_variable,
+)
 from oncotrial.io._sdtm_files import find_domain_files, merge_supp, read_domain
 from oncotrial.io._sdtm_tumor import TR_READ, col, evaluator_of, map_lesions, map_responses
 from oncotrial.io._study import MAPPING_LOG_COLUMNS, StudyData, empty_mapping_log, empty_table
@@ -249,8 +253,9 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
     chosen = find_domain_files(folder, domains, issues)
     files = {d: p.name for d, p in chosen.items()}
     dom: dict[str, pd.DataFrame] = {}
+    conformance: list[Issue] = []
     for d, p in chosen.items():
-        df = read_domain(p, issues)
+        df = read_domain(p, issues, columns=_tr_checked if d == "tr" else None)
         if df is None:
             continue
         missing = [v for v in _REQUIRED.get(d, ()) if v not in df.columns]
@@ -260,9 +265,10 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
         if missing:
             continue
         dom[d] = df.assign(source_row=np.arange(1, len(df) + 1, dtype="int64"), source_file=p.name)
-    conformance = check_sdtm_variables(dom)  # every --DTC / numeric variable, used or not
-    if "tr" in dom:  # issue 21: TR variables read by nothing below are let go now
-        dom["tr"] = dom["tr"][[c for c in dom["tr"].columns if c in TR_READ or c in ALIVE_TR]]
+        # every --DTC / numeric variable, used or not
+        conformance += check_sdtm_variables({d: dom[d]})
+        if d == "tr":  # issue 21: TR variables read by nothing below are let go now
+            dom[d] = dom[d][[c for c in dom[d].columns if _tr_used(c)]]
     tables = {name: empty_table(t) for name, t in TABLES.items()}
     colmaps: dict[str, dict[str, str]] = {}
     if "dm" not in chosen:
@@ -315,6 +321,17 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
     issues.extend(drop_repeated(issues, conformance))
     return finish_study(tables, issues, kind="sdtm", source=str(folder), mapping_log=log,
                         colmaps=colmaps, raise_errors=_raise, data_cutoff=data_cutoff)
+
+
+def _tr_used(name: str) -> bool:
+    """TR variables the reader maps (or uses for the last-alive date)."""
+    return name in TR_READ or name in ALIVE_TR or name in ("source_row", "source_file")
+
+
+def _tr_checked(name: str) -> bool:
+    """TR variables read at all: the used ones and those the conformance checks look at
+    (issue 21: TR is the big domain; the others are never converted from CSV)."""
+    return _tr_used(name) or is_checked_variable(name)
 
 
 def _check_evaluator(evaluator: str, dom: Mapping[str, pd.DataFrame]) -> str:

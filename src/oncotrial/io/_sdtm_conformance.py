@@ -25,7 +25,8 @@ from oncotrial.io._coerce import emit, to_number
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue
 
-__all__ = ["USED_DTC", "USED_NUMERIC", "check_sdtm_variables", "drop_repeated"]
+__all__ = ["USED_DTC", "USED_NUMERIC", "check_sdtm_variables", "drop_repeated",
+           "is_checked_variable"]
 
 #: --DTC variables the SDTM reader maps (dates of the canonical tables, last-alive sources).
 USED_DTC = frozenset({"RFICDTC", "RFXSTDTC", "RFXENDTC", "DTHDTC", "DSSTDTC", "AESTDTC",
@@ -39,6 +40,17 @@ _NUMERIC_NAMES = frozenset({"AGE", "VISITNUM"})
 
 def _is_numeric_var(name: str) -> bool:
     return name in _NUMERIC_NAMES or (len(name) > 4 and name.endswith(_NUMERIC_SUFFIXES))
+
+
+def is_checked_variable(name: str) -> bool:
+    """Whether :func:`check_sdtm_variables` looks at variable ``name`` (--DTC or numeric).
+
+    Examples
+    --------
+    >>> [is_checked_variable(v) for v in ("TRDTC", "TRSEQ", "VISITNUM", "TRTEST")]
+    [True, True, True, False]
+    """
+    return name.endswith("DTC") or _is_numeric_var(name)
 
 
 def check_sdtm_variables(dom: Mapping[str, pd.DataFrame]) -> list[Issue]:

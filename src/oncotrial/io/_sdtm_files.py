@@ -17,7 +17,7 @@ Candidates for domain ``tu`` are files whose name, without extension and case-in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -133,14 +133,17 @@ def _numbers_as_text(s: pd.Series) -> pd.Series:
     return pd.Series(out, index=s.index, dtype="string")
 
 
-def read_domain(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame | None:
+def read_domain(path: Path, issues: list[Issue] | None = None, *,
+                columns: Callable[[str], bool] | None = None) -> pd.DataFrame | None:
     """Read one domain file as text cells with upper-case variable names.
 
     CSV is read without type guessing; XPT (v5 or v8) with ``pyreadstat.read_xport`` and
     sas7bdat with ``pyreadstat.read_sas7bdat``, numeric variables turned into text (integral
     numbers without ``.0``) so every source gives the same cells. Empty cells and ``NA`` are
     missing. A file that cannot be read (see :mod:`oncotrial.io._files`) is recorded in
-    ``issues`` and gives None.
+    ``issues`` and gives None. ``columns``, a predicate on the upper-case variable name, keeps
+    only the variables it accepts (CSV: the others are never converted; every check of the
+    file still covers them).
     """
     from oncotrial.io._files import read_csv_cells, read_sas_cells
 
@@ -148,8 +151,8 @@ def read_domain(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame |
     fmt = FORMATS[path.suffix.lower()]
     if fmt == "csv":
         # Issue 21: cleaned while still Arrow (one pass per column, no second frame).
-        df = read_csv_cells(path, path.name, found, case="upper", clean=True)
-        return None if df is None else df.reset_index(drop=True)
+        df = read_csv_cells(path, path.name, found, case="upper", clean=True, columns=columns)
+        return None if df is None else _keep(df, columns).reset_index(drop=True)
     else:
         got = read_sas_cells(path, path.name, fmt, found)
         if got is None:
@@ -166,8 +169,16 @@ def read_domain(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame |
             if pd.api.types.is_numeric_dtype(df[c]):
                 df[c] = _numbers_as_text(df[c])
     df.columns = [str(c).strip().upper() for c in df.columns]
-    out = pd.DataFrame({c: clean_text(df[c]) for c in df.columns}, index=df.index)
+    out = pd.DataFrame({c: clean_text(df[c]) for c in _keep(df, columns).columns},
+                       index=df.index)
     return out.reset_index(drop=True)
+
+
+def _keep(df: pd.DataFrame, columns: Callable[[str], bool] | None) -> pd.DataFrame:
+    """``df`` with only the variables ``columns`` accepts (all of them when it is None)."""
+    if columns is None or all(columns(str(c)) for c in df.columns):
+        return df
+    return df[[c for c in df.columns if columns(str(c))]]
 
 
 def merge_supp(parent: pd.DataFrame, supp: pd.DataFrame, domain: str, supp_file: str,

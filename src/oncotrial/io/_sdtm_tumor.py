@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from oncotrial._frame import filter_rows
 from oncotrial.io._coerce import DEFAULT_EVALUATOR, emit, map_values, upper
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue
@@ -104,7 +105,7 @@ def _date_gate(df: pd.DataFrame, dtc: str, file: str, issues: list[Issue],
         df.loc[month, dtc] = imputed
         df.loc[month, "_dtf"] = "D"
     keep = ~((p.status == "missing") | year)
-    return df[keep]
+    return filter_rows(df, keep)
 
 
 def _lesion_link(tr: pd.DataFrame, tu: pd.DataFrame | None) -> pd.Series:
@@ -191,7 +192,7 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
         logs.append(_log(tr.loc[no_link, "source_row"], tr_file,
                          "TRTESTCD " + testcd[no_link].fillna("?")
                          + ": no TRLNKID, not a single-lesion record (e.g. a derived sum)"))
-    tr = tr[~no_link]
+    tr = filter_rows(tr, ~no_link)
     # Lesion identification from TU.
     if tu is not None and len(tu):
         tu_id = tu[col(tu, "TUTESTCD").fillna("TUMIDENT").str.upper() == "TUMIDENT"]
@@ -235,7 +236,7 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
         logs.append(_log(tr.loc[no_cls, "source_row"], tr_file,
                          "lesion class unknown (no TU record and no TRGRPID)"))
     spent = [c for c in ("TRGRPID", "_tuclass", "_turow") if c in tr.columns]  # read above
-    tr = tr.assign(_class=cls).drop(columns=spent)[~no_cls]
+    tr = filter_rows(tr.assign(_class=cls).drop(columns=spent), ~no_cls)
     testcd = upper(col(tr, "TRTESTCD"))
     site = tr["_site"].astype("string")
     node = upper(site).str.contains("LYMPH NODE", regex=False).fillna(False).to_numpy(bool)
@@ -254,7 +255,7 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
             "TRTESTCD " + testcd[not_used].fillna("") + ": only TUMSTATE is mapped for "
             + tr.loc[not_used, "_class"].fillna("") + " lesions")
         logs.append(_log(tr.loc[not_used, "source_row"], tr_file, reason))
-    tr = tr[~not_used]
+    tr = filter_rows(tr, ~not_used)
     tr = _date_gate(tr, "TRDTC", tr_file, issues, logs)
     date = parse_dates(col(tr, "TRDTC")).text
     tr = tr.assign(_date=date.fillna(col(tr, "TRDTC")))
@@ -267,7 +268,7 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
                          "TRTESTCD " + col(lost, "TRTESTCD").fillna("") + " superseded by "
                          + pd.Series(taken, index=lost.index).fillna("?")
                          + " for this lesion and assessment"))
-    tr = tr[~loser]
+    tr = filter_rows(tr, ~loser)
     tr = pd.concat([tr, _late(late, tr)], axis=1)
     # Value, unit and status.
     value = col(tr, "TRSTRESN").fillna(col(tr, "TRSTRESC")).fillna(col(tr, "TRORRES"))
@@ -307,7 +308,7 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
         logs.append(_log(raw.loc[rep, "source_row"], tr_file,
                          "exact repeat of TR row " + firsts[rep].astype("string")
                          + " (same lesion, assessment and values)"))
-        raw = raw[~rep]
+        raw = filter_rows(raw, ~rep)
     colmap = {"lesion_link": "TRLNKGRP", "subject_id": "USUBJID", "assessment_date": "TRDTC",
               "visit": "VISIT", "lesion_id": "TRLNKID", "lesion_class": "TUSTRESC/TRGRPID", "site": "TULOC",
               "is_node": "TULOC", "diameter": "TRSTRESN", "unit": "TRSTRESU",
@@ -350,13 +351,13 @@ def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],
     if other.any():
         logs.append(_log(rs.loc[other, "source_row"], rs_file,
                          "RSTESTCD " + testcd[other].fillna("") + ": only OVRLRESP is mapped"))
-    rs = rs[~other]
+    rs = filter_rows(rs, ~other)
     cat = upper(col(rs, "RSCAT"))
     notrecist = (cat.notna() & ~cat.isin(RECIST_CATEGORIES)).to_numpy(bool)
     if notrecist.any():
         logs.append(_log(rs.loc[notrecist, "source_row"], rs_file,
                          "RSCAT " + cat[notrecist] + " is not RECIST 1.1"))
-    rs = rs[~notrecist]
+    rs = filter_rows(rs, ~notrecist)
     rs = _date_gate(rs, "RSDTC", rs_file, issues, logs)
     res = col(rs, "RSSTRESC").fillna(col(rs, "RSORRES"))
     code = map_values(upper(res), RESPONSE_MAP).astype("string")
@@ -367,7 +368,7 @@ def map_responses(rs: pd.DataFrame, *, rs_file: str, issues: list[Issue],
              "unknown-code", severity="warning")
         logs.append(_log(rs.loc[unknown, "source_row"], rs_file,
                          "RSSTRESC " + res[unknown] + " is not a RECIST 1.1 response code"))
-    rs, code = rs[~unknown], code[~unknown]
+    rs, code = filter_rows(rs, ~unknown), code[~unknown]
     raw = pd.DataFrame({
         "subject_id": rs["USUBJID"], "assessment_date": parse_dates(col(rs, "RSDTC")).text
         .fillna(col(rs, "RSDTC")), "visit": col(rs, "VISIT"), "response": code,

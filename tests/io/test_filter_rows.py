@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from oncotrial._frame import filter_rows
+from oncotrial._frame import filter_rows, take_rows
 
 KINDS = ["string", "string[python]", "str", "object", "int", "float", "bool", "Int64",
          "datetime", "category"]
@@ -63,6 +63,12 @@ def test_filter_rows_1_equals_boolean_indexing(case):
     assert got.index.equals(want.index)
     # a boolean Series on the frame's index is taken the same way
     pd.testing.assert_frame_equal(filter_rows(df, pd.Series(mask, index=df.index)), want)
+    # take_rows: positions in any order, repeated
+    pos = np.concatenate([np.flatnonzero(mask)[::-1], np.flatnonzero(~mask)[:2]]).astype("int64")
+    got = take_rows(df, pos)
+    want = df.take(pos)
+    pd.testing.assert_frame_equal(got, want, check_index_type=True)
+    assert list(got.dtypes) == list(want.dtypes)
 
 
 def test_filter_rows_2_arrow_text_is_filtered_by_arrow():

@@ -303,13 +303,15 @@ def read_sdtm(path: str | Path, *, evaluator: str | None = None,
     if "ex" in dom:
         raws["exposure"] = (_exposure(dom["ex"], files["ex"]), _EX_COLMAP)
     if "tr" in dom:
-        raws["lesions"] = map_lesions(dom.get("tu"), dom["tr"], tu_file=files.get("tu"),
+        # dom.pop: TR, the big domain, is held by map_lesions alone, which lets each of its
+        # variables go once read (issue 21: peak memory at x100)
+        raws["lesions"] = map_lesions(dom.get("tu"), dom.pop("tr"), tu_file=files.get("tu"),
                                       tr_file=files["tr"], issues=issues, logs=logs)
     elif "tu" in dom:
         logs.append(pd.DataFrame({"file": files["tu"], "row": dom["tu"]["source_row"],
                                   "reason": "TU without TR: no measurements to map"}))
     if "rs" in dom:
-        raws["responses"] = map_responses(dom["rs"], rs_file=files["rs"], issues=issues,
+        raws["responses"] = map_responses(dom.pop("rs"), rs_file=files["rs"], issues=issues,
                                           logs=logs)
     dom.clear()  # the domain frames are mapped: only the canonical tables are needed now
     for name, (raw, cmap) in raws.items():

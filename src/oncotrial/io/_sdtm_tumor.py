@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncotrial._frame import filter_rows
+from oncotrial._frame import filter_rows, take_rows
 from oncotrial.io._coerce import DEFAULT_EVALUATOR, emit, map_values, upper
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue
@@ -270,6 +270,7 @@ def map_lesions(tu: pd.DataFrame | None, tr: pd.DataFrame, *, tu_file: str | Non
                          + " for this lesion and assessment"))
     tr = filter_rows(tr, ~loser)
     tr = pd.concat([tr, _late(late, tr)], axis=1)
+    del late
     # Value, unit and status.
     value = col(tr, "TRSTRESN").fillna(col(tr, "TRSTRESC")).fillna(col(tr, "TRORRES"))
     unit = col(tr, "TRSTRESU").fillna(col(tr, "TRORRESU"))
@@ -337,7 +338,7 @@ def _superseded(tr: pd.DataFrame, key: list[str]) -> tuple[np.ndarray, np.ndarra
 
 def _late(late: pd.DataFrame, tr: pd.DataFrame) -> pd.DataFrame:
     """The value columns (:data:`_TR_LATE`) of the rows left in ``tr``, by their ``_pos``."""
-    got = late.take(tr["_pos"].to_numpy())
+    got = take_rows(late, tr["_pos"].to_numpy())
     got.index = tr.index
     return got
 

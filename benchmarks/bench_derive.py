@@ -93,11 +93,16 @@ def main() -> int:
             if k == 100:
                 report_target("derive: ×100 pharmaversesdtm read + derive (30,600 subjects)",
                               wall, 20.0, anchors=f"CPU {cpu:.1f} s",
-                              why="CSV parsing of 1.1 GB (~10 s CPU) and text columns of 5.6 M "
-                                  "TR rows through pandas; see docs/derivations.md, Performance")
+                              why="1.2 GB of CSV and 5.6 M TR rows of text through pandas; "
+                                  "about a third of the time is the kernel zeroing fresh "
+                                  "memory (sys time, page faults) on this machine; see "
+                                  "docs/derivations.md, Performance")
                 report_target("derive: ×100 peak memory (RSS of the process)", gb, 2.0,
-                              unit="GB", why="every SDTM domain held as Arrow text (TR: 5.6 M "
-                                             "rows x 16 variables) while it is mapped")
+                              unit="GB", why="one text cell per row and column: TR's mapped "
+                                             "variables (5.6 M rows) while they are mapped, "
+                                             "then the canonical tables (lesions: 2.7 M rows); "
+                                             "2 GB needs categorical columns there, which "
+                                             "would change the tables' dtypes")
     return 0
 
 

@@ -7,7 +7,9 @@ float64`` when the mapper holds dates and no key matched anything (for example n
 
 :func:`filter_rows` is ``frame[mask]`` with Arrow text filtered by Arrow's own ``filter`` kernel:
 pandas filters an Arrow-backed column by turning the mask into positions and *taking* them
-(issue 21: 2.9 s for the seven TR columns of 5.6 M rows at x100, against 0.4 s).
+(issue 21: 2.9 s for the seven TR columns of 5.6 M rows at x100, against 0.4 s). :func:`isin` is
+``Series.isin`` without the Python object per value that pandas makes of the values before it asks
+Arrow (0.4 s for 2,880 subject ids against 70,920, against 5 ms).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["filter_rows", "lookup", "take_rows"]
+__all__ = ["filter_rows", "isin", "lookup", "take_rows"]
 
 
 def lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
@@ -135,7 +137,57 @@ def take_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(cols, index=index, columns=frame.columns, copy=False)
 
 
-def _arrow_of(s: pd.Series):
+def isin(series: pd.Series, values) -> pd.Series:
+    """``series.isin(values)`` (a boolean Series on ``series``' index), fast on Arrow text.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Values to test.
+    values : Series, Index, list, tuple or set
+        The set to test against; missing values in it match missing values in ``series``, as
+        in pandas.
+
+    Returns
+    -------
+    pandas.Series of bool
+
+    Examples
+    --------
+    >>> s = pd.Series(["S1", "S2", None], dtype="string")
+    >>> isin(s, pd.Series(["S2", "S2", "S3"], dtype="string")).tolist()
+    [False, True, False]
+    """
+    a = _arrow_of(series)
+    vs = None if a is None else _value_set(values, a.type)
+    if vs is None:
+        return series.isin(values)
+    import pyarrow.compute as pc
+
+    hit = (np.zeros(len(series), dtype=bool) if len(vs) == 0
+           else np.asarray(pc.is_in(a, value_set=vs), dtype=bool))
+    return pd.Series(hit, index=series.index, name=series.name)
+
+
+def _value_set(values, pa_type):
+    """``values`` as one pyarrow array of ``pa_type``, or None (then pandas decides)."""
+    import pyarrow as pa
+
+    if isinstance(values, pd.Series | pd.Index):
+        arr = _arrow_of(values)
+        if arr is not None:
+            chunks = [c.cast(pa_type) for c in arr.chunks]
+            return pa.concat_arrays(chunks) if chunks else pa.array([], type=pa_type)
+        values = values.tolist()
+    if not isinstance(values, list | tuple | set | frozenset):
+        return None
+    values = list(values)
+    if not all(v is None or type(v) is str for v in values):
+        return None
+    return pa.array(values, type=pa_type)
+
+
+def _arrow_of(s: pd.Series | pd.Index):
     """The pyarrow ChunkedArray behind an Arrow-backed text column, else None."""
     dtype = s.dtype
     if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):

@@ -84,3 +84,27 @@ def test_filter_rows_3_mask_of_the_wrong_length_raises_as_pandas_does():
     df = pd.DataFrame({"a": pd.array(["x", "y"], dtype="string")})
     with pytest.raises((IndexError, ValueError)):
         filter_rows(df, np.array([True]))
+
+
+_IDS = st.one_of(st.none(), st.sampled_from(["S1", "S2", "S3", "", "é"]))
+
+
+@example(["S1", None], ["S1", None], "str", "Series-string")
+@example(["S1", None], [None], "string", "list")
+@example(["S1"], [], "string", "set")
+@given(st.lists(_IDS, max_size=8), st.lists(_IDS, max_size=8),
+       st.sampled_from(["string", "str", "object"]),
+       st.sampled_from(["Series-string", "Series-str", "Series-object", "Index-str", "list",
+                        "set", "tuple"]))
+def test_isin_1_equals_series_isin(ids, values, kind, how):
+    from oncotrial._frame import isin
+
+    s = pd.Series(ids, dtype=kind, index=pd.RangeIndex(3, 3 + len(ids)), name="USUBJID")
+    container, _, vdtype = how.partition("-")
+    if container == "Series":
+        v = pd.Series(values, dtype=vdtype)
+    elif container == "Index":
+        v = pd.Index(values, dtype=vdtype)
+    else:
+        v = {"list": list, "set": set, "tuple": tuple}[container](values)
+    pd.testing.assert_series_equal(isin(s, v), s.isin(v))

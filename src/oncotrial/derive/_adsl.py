@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from oncotrial._frame import lookup
+from oncotrial._frame import isin, lookup
 from oncotrial._validation import check_choice
 from oncotrial.derive._checks import require_columns, text, warn
 from oncotrial.derive._dates import parse_iso_dates
@@ -208,7 +208,7 @@ def derive_adsl(dataset: pd.DataFrame, *, exposure: pd.DataFrame | None = None,
                                 param="lesions.assessment_date",
                                 context=pd.DataFrame({"subject_id": lesions["subject_id"]}))
         la = pd.Series(ld.to_numpy()).groupby(lesions["subject_id"].astype(str).to_numpy()).max()
-        assessed = out["USUBJID"].isin(la.index)
+        assessed = isin(out["USUBJID"], la.index)
         last_ass = lookup(out["USUBJID"], la)
     if last_alive_sources is not None:
         out["LSTALVDT"] = _alive_from(out, last_alive_sources, rules["ALIVE"], adverse_events,

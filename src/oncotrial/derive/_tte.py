@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from oncotrial._errors import OncotrialValueError
-from oncotrial._frame import lookup
+from oncotrial._frame import isin, lookup
 from oncotrial._validation import check_choice, check_count
 from oncotrial.derive._checks import require_columns
 
@@ -184,7 +184,7 @@ def derive_param_tte(dataset_adsl: pd.DataFrame, *, source_datasets: dict[str, p
         "USUBJID")
     last_cn = cn.sort_values(["USUBJID", "ADT", "ORDER"], ascending=[True, False, True],
                              kind="stable").drop_duplicates("USUBJID")
-    last_cn = last_cn[~last_cn["USUBJID"].isin(first_ev["USUBJID"])]
+    last_cn = last_cn[~isin(last_cn["USUBJID"], first_ev["USUBJID"])]
     res = pd.concat([x for x in (first_ev, last_cn) if len(x)] or [first_ev],
                     ignore_index=True)
     start = dataset_adsl[["USUBJID", start_date]].rename(columns={start_date: "STARTDT"})
@@ -346,9 +346,9 @@ def pfs_sources(ovr: pd.DataFrame, adsl: pd.DataFrame, *, has_baseline: pd.Serie
                                   "ADEQUATE ASSESSMENT", cndesc)
         ev = ev.where(~missed)
     if has_baseline is None:
-        has_bl = a["USUBJID"].isin(ovr["USUBJID"])
+        has_bl = isin(a["USUBJID"], ovr["USUBJID"])
     else:
-        has_bl = a["USUBJID"].isin(has_baseline[has_baseline.astype(bool)].index)
+        has_bl = isin(a["USUBJID"], has_baseline[has_baseline.astype(bool)].index)
     if censor_no_baseline:
         nobl = ~has_bl
         if death_without_assessment == "event":
@@ -415,7 +415,7 @@ def derive_param_dor(ovr: pd.DataFrame, adsl: pd.DataFrame, bor: pd.DataFrame, *
     [['2014-02-12', '85.0', '0']]
     """
     resp = bor[bor["AVALC"].isin(["CR", "PR"])]
-    a = adsl[adsl["USUBJID"].isin(resp["USUBJID"])].copy()
+    a = adsl[isin(adsl["USUBJID"], resp["USUBJID"])].copy()
     a["REFDT"] = lookup(a["USUBJID"], _first_response(ovr, resp))
     a = a[a["REFDT"].notna()]
     rules.setdefault("censor_no_baseline", False)

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from oncotrial._frame import isin
 from oncotrial.io._coerce import emit
 from oncotrial.io._dates import date_bounds
 from oncotrial.io._issues import Issue
@@ -81,12 +82,12 @@ def _unknown_subjects(tables, colmaps, issues: list[Issue]) -> None:
     subjects = tables["subjects"]
     if subjects.empty:
         return
-    known = set(subjects["subject_id"].dropna())
+    known = subjects["subject_id"].dropna()
     for name in _SUBJECT_TABLES:
         df = tables[name]
         if df.empty:
             continue
-        bad = (df["subject_id"].notna() & ~df["subject_id"].isin(known)).to_numpy()
+        bad = (df["subject_id"].notna() & ~isin(df["subject_id"], known)).to_numpy()
         emit(issues, bad, df, _name(colmaps, name, "subject_id"), df["subject_id"],
              "a subject_id listed in subjects", "unknown-subject")
 

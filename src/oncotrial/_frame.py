@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["filter_rows", "isin", "lookup", "take_rows"]
+__all__ = ["filter_rows", "is_arrow_text", "isin", "lookup", "take_rows"]
 
 
 def lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
@@ -80,30 +80,22 @@ def filter_rows(frame: pd.DataFrame, mask) -> pd.DataFrame:
     keep = np.asarray(mask, dtype=bool)
     if keep.shape != (len(frame),) or not frame.columns.is_unique:
         return frame[mask]
-    arrow = [_arrow_of(frame[c]) for c in frame.columns]
-    if not any(a is not None for a in arrow):
+    if not _any_arrow(frame):
         return frame[keep]
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    index = frame.index[keep]
-    pos = None
     pmask = pa.array(keep)
-    cols = {}
-    for c, a in zip(frame.columns, arrow, strict=True):
-        s = frame[c]
-        if a is not None:
-            cols[c] = pd.Series(pd.array(pc.filter(a, pmask), dtype=s.dtype), index=index,
-                                name=c, copy=False)
-        elif isinstance(s.dtype, np.dtype):  # numpy-backed: a boolean index, no positions
-            cols[c] = pd.Series(s.to_numpy()[keep], index=index, name=c, dtype=s.dtype,
-                                copy=False)
-        else:
-            pos = np.flatnonzero(keep) if pos is None else pos
-            got = s.take(pos)
-            got.index = index
-            cols[c] = got
-    return pd.DataFrame(cols, index=index, columns=frame.columns, copy=False)
+    pos = None
+
+    def other(s: pd.Series):
+        nonlocal pos
+        if isinstance(s.dtype, np.dtype):  # numpy-backed: a boolean index, no positions
+            return s.to_numpy()[keep]
+        pos = np.flatnonzero(keep) if pos is None else pos
+        return s.array.take(pos)
+
+    return _rebuild(frame, frame.index[keep], lambda a: pc.filter(a, pmask), other)
 
 
 def take_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
@@ -116,24 +108,30 @@ def take_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
     True
     """
     pos = np.asarray(positions, dtype="int64")
-    arrow = [_arrow_of(frame[c]) for c in frame.columns] if frame.columns.is_unique else []
-    if not any(a is not None for a in arrow) or (len(pos) and (pos.min() < 0
-                                                            or pos.max() >= len(frame))):
+    if (not frame.columns.is_unique or not _any_arrow(frame)
+            or (len(pos) and (pos.min() < 0 or pos.max() >= len(frame)))):
         return frame.take(pos)
     import pyarrow as pa
 
-    index = frame.index.take(pos)
     ppos = pa.array(pos)
+    return _rebuild(frame, frame.index.take(pos), lambda a: a.take(ppos),
+                    lambda s: s.array.take(pos))
+
+
+def _any_arrow(frame: pd.DataFrame) -> bool:
+    return any(is_arrow_text(frame[c]) for c in frame.columns)
+
+
+def _rebuild(frame: pd.DataFrame, index: pd.Index, on_arrow, on_other) -> pd.DataFrame:
+    """A frame of ``frame``'s columns (names, order, dtypes) on ``index``: Arrow text columns
+    through ``on_arrow`` (a pyarrow ChunkedArray in and out), the others through
+    ``on_other`` (the Series in, its new values out)."""
     cols = {}
-    for c, a in zip(frame.columns, arrow, strict=True):
+    for c in frame.columns:
         s = frame[c]
-        if a is not None:
-            cols[c] = pd.Series(pd.array(a.take(ppos), dtype=s.dtype), index=index, name=c,
-                                copy=False)
-        else:
-            got = s.take(pos)
-            got.index = index
-            cols[c] = got
+        a = _arrow_of(s)
+        values = pd.array(on_arrow(a), dtype=s.dtype) if a is not None else on_other(s)
+        cols[c] = pd.Series(values, index=index, name=c, dtype=s.dtype, copy=False)
     return pd.DataFrame(cols, index=index, columns=frame.columns, copy=False)
 
 
@@ -187,9 +185,17 @@ def _value_set(values, pa_type):
     return pa.array(values, type=pa_type)
 
 
+def is_arrow_text(s: pd.Series | pd.Index) -> bool:
+    """Whether ``s`` holds Arrow-backed text (pandas' ``str``/``string[pyarrow]`` dtypes).
+
+    Examples
+    --------
+    >>> is_arrow_text(pd.Series(["a"], dtype="string[pyarrow]")), is_arrow_text(pd.Series([1]))
+    (True, False)
+    """
+    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
+
+
 def _arrow_of(s: pd.Series | pd.Index):
     """The pyarrow ChunkedArray behind an Arrow-backed text column, else None."""
-    dtype = s.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-        return None
-    return s.array.__arrow_array__()
+    return s.array.__arrow_array__() if is_arrow_text(s) else None

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from oncotrial._frame import is_arrow_text
 from oncotrial.io._dates import parse_dates
 from oncotrial.io._issues import Issue, Severity
 from oncotrial.io._schema import Column, Table
@@ -66,11 +67,6 @@ def emit(issues: list[Issue], mask: np.ndarray, frame: pd.DataFrame, column: str
                             expected=expected, severity=severity, rule=rule))
 
 
-def _arrow_text(s: pd.Series) -> bool:
-    """Whether ``s`` holds Arrow-backed text (pandas' ``str``/``string[pyarrow]`` dtypes)."""
-    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
-
-
 def clean_text(s: pd.Series) -> pd.Series:
     """Strip text; empty and ``NA`` cells become ``pd.NA`` (string dtype).
 
@@ -79,7 +75,7 @@ def clean_text(s: pd.Series) -> pd.Series:
     >>> clean_text(pd.Series([" a ", "", "NA", None])).tolist()
     ['a', <NA>, <NA>, <NA>]
     """
-    if _arrow_text(s):
+    if is_arrow_text(s):
         # Issue 21: Arrow-backed text (what the CSV readers give under pandas 3) is stripped
         # by Arrow compute in one pass; no Python object per cell, no factorize.
         t = s.astype("string").str.strip()
@@ -99,7 +95,7 @@ def upper(s: pd.Series) -> pd.Series:
     >>> upper(pd.Series(["a", None, "a"])).tolist()
     ['A', <NA>, 'A']
     """
-    if _arrow_text(s):  # issue 21: Arrow compute, one pass (see clean_text)
+    if is_arrow_text(s):  # issue 21: Arrow compute, one pass (see clean_text)
         return s.astype("string").str.upper().rename(None)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object).astype("string").str.upper()
